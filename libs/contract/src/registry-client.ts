@@ -1,0 +1,185 @@
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import {
+  bearerToken,
+  callerOf,
+  TtlCache,
+  type CallerOrganization,
+  type OrganizationResolver,
+} from '../../common/src/auth';
+import type { MetricDefinition, SubscriptionRecord } from '../../common/src/domain';
+import { UnauthenticatedError, UnavailableError, UpstreamError } from '../../common/src/errors';
+import {
+  MetricRegistryServiceClient,
+  type BillableMetric,
+  type Subscription,
+} from './generated/client/metering/v1/registry';
+
+/** A caller's credentials, forwarded as they came: the registry authenticates and scopes every lookup. */
+export interface CallerCredentials {
+  apiKey: string;
+  organization: CallerOrganization;
+}
+
+const DEADLINE_MS = 5_000;
+const PAGE = 1000;
+
+function toMetric(m: BillableMetric, organizationId: string): MetricDefinition {
+  const unset = (v: string) => v.endsWith('_UNSPECIFIED') || v === 'UNRECOGNIZED';
+  return {
+    id: m.lagoId,
+    organizationId,
+    code: m.code,
+    name: m.name,
+    description: m.description,
+    aggregationType: m.aggregationType as MetricDefinition['aggregationType'],
+    fieldName: m.fieldName,
+    recurring: m.recurring,
+    weightedInterval: unset(m.weightedInterval) ? null : 'SECONDS',
+    roundingFunction: unset(m.roundingFunction)
+      ? null
+      : (m.roundingFunction as MetricDefinition['roundingFunction']),
+    roundingPrecision: m.roundingPrecision ?? null,
+    expression: m.expression,
+    filters: m.filters,
+    createdAt: m.createdAt ?? new Date(0),
+  };
+}
+
+function toSubscription(s: Subscription): SubscriptionRecord {
+  return {
+    id: s.lagoId,
+    externalId: s.externalId,
+    externalCustomerId: s.externalCustomerId,
+    startedAt: s.startedAt ?? new Date(0),
+    terminatedAt: s.terminatedAt ?? null,
+  };
+}
+
+/** The registry's answer travels on unchanged; a registry that cannot be reached is UNAVAILABLE. */
+function toDomainError(error: ServiceError): Error {
+  if (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) {
+    return new UnavailableError(`registry unavailable: ${error.details || error.message}`);
+  }
+  return new UpstreamError(error.code, error.details || error.message);
+}
+
+/**
+ * How ingestion and aggregation reach the registry: over gRPC only, with the caller's own key.
+ * Metric definitions are cached per organization for a short TTL (one ListBillableMetrics per
+ * organization per TTL, whatever the event rate), and so are API keys and subscriptions.
+ */
+export class RegistryClient implements OrganizationResolver {
+  private readonly client: MetricRegistryServiceClient;
+  private readonly organizations: TtlCache<CallerOrganization>;
+  private readonly metrics: TtlCache<Map<string, MetricDefinition>>;
+  private readonly subscriptions: TtlCache<SubscriptionRecord | null>;
+  private readonly customerSubscriptions: TtlCache<SubscriptionRecord[]>;
+
+  constructor(address: string, cacheTtlMs: number) {
+    this.client = new MetricRegistryServiceClient(address, credentials.createInsecure());
+    this.organizations = new TtlCache(30_000);
+    this.metrics = new TtlCache(cacheTtlMs);
+    this.subscriptions = new TtlCache(cacheTtlMs);
+    this.customerSubscriptions = new TtlCache(cacheTtlMs);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  resolve(apiKey: string): Promise<CallerOrganization> {
+    return this.organizations.get(apiKey, async () => {
+      try {
+        return await this.unary<object, CallerOrganization>('getCallerOrganization', {}, apiKey);
+      } catch (error) {
+        if (error instanceof UpstreamError && error.grpcCode === status.UNAUTHENTICATED)
+          throw new UnauthenticatedError(error.message);
+        throw error;
+      }
+    });
+  }
+
+  /** Every live metric of the caller's organization, by code. */
+  metricsOf(caller: CallerCredentials): Promise<Map<string, MetricDefinition>> {
+    return this.metrics.get(caller.organization.id, async () => {
+      const byCode = new Map<string, MetricDefinition>();
+      let pageToken = '';
+      do {
+        const page = await this.unary<object, { metrics: BillableMetric[]; nextPageToken: string }>(
+          'listBillableMetrics',
+          { pageSize: PAGE, pageToken },
+          caller.apiKey,
+        );
+        for (const m of page.metrics) byCode.set(m.code, toMetric(m, caller.organization.id));
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+      return byCode;
+    });
+  }
+
+  /** One metric; a code missing from the cached list is looked up again, so a new metric is found at once. */
+  async metric(caller: CallerCredentials, code: string): Promise<MetricDefinition | null> {
+    const cached = (await this.metricsOf(caller)).get(code);
+    if (cached) return cached;
+    this.metrics.delete(caller.organization.id);
+    return (await this.metricsOf(caller)).get(code) ?? null;
+  }
+
+  subscription(caller: CallerCredentials, externalId: string): Promise<SubscriptionRecord | null> {
+    return this.subscriptions.get(`${caller.organization.id}\u0000${externalId}`, async () => {
+      try {
+        return toSubscription(
+          await this.unary<object, Subscription>('getSubscription', { externalId }, caller.apiKey),
+        );
+      } catch (error) {
+        if (error instanceof UpstreamError && error.grpcCode === status.NOT_FOUND) return null;
+        throw error;
+      }
+    });
+  }
+
+  subscriptionsOfCustomer(
+    caller: CallerCredentials,
+    externalCustomerId: string,
+  ): Promise<SubscriptionRecord[]> {
+    return this.customerSubscriptions.get(
+      `${caller.organization.id}\u0000${externalCustomerId}`,
+      async () => {
+        const all: SubscriptionRecord[] = [];
+        let pageToken = '';
+        do {
+          const page = await this.unary<object, { subscriptions: Subscription[]; nextPageToken: string }>(
+            'listSubscriptions',
+            { externalCustomerId, pageSize: PAGE, pageToken },
+            caller.apiKey,
+          );
+          all.push(...page.subscriptions.map(toSubscription));
+          pageToken = page.nextPageToken;
+        } while (pageToken);
+        return all;
+      },
+    );
+  }
+
+  private unary<Req, Res>(method: string, request: Req, apiKey: string): Promise<Res> {
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${apiKey}`);
+    const call = (this.client as unknown as Record<string, (...args: unknown[]) => void>)[method].bind(
+      this.client,
+    );
+    return new Promise<Res>((resolve, reject) => {
+      call(
+        request,
+        metadata,
+        { deadline: Date.now() + DEADLINE_MS },
+        (error: ServiceError | null, response: Res) =>
+          error ? reject(toDomainError(error)) : resolve(response),
+      );
+    });
+  }
+}
+
+/** The caller of the current call, as the auth guard resolved it, with the key to forward. */
+export function callerCredentials(metadata: Metadata | undefined): CallerCredentials {
+  return { apiKey: bearerToken(metadata), organization: callerOf(metadata) };
+}

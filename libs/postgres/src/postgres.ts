@@ -1,0 +1,100 @@
+import { Pool } from 'pg';
+import { mkdirSync } from 'node:fs';
+import { repoPath } from '../../common/src/repo-path';
+import { migrate, readMigrations, type Migration, type MigrationTarget } from '../../common/src/migrations';
+
+export interface PostgresConfig {
+  /** A server; unset: embedded PGlite served on a local socket. */
+  url?: string;
+  /** Embedded PGlite data directory. */
+  dataDir: string;
+  /** Where the embedded server listens (0: any free port). */
+  embeddedPort?: number;
+}
+
+export interface Postgres {
+  readonly pool: Pool;
+  /** Where `pg` connects, for the logs (no password). */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+const POOL_SIZE = 10;
+
+/**
+ * The only way the product opens PostgreSQL: `pg` against DATABASE_URL, or against embedded PGlite
+ * served over @electric-sql/pglite-socket, so the same driver and SQL run in both cases.
+ */
+export async function openPostgres(config: PostgresConfig): Promise<Postgres> {
+  if (config.url) {
+    const pool = new Pool({ connectionString: config.url, max: POOL_SIZE });
+    const url = new URL(config.url);
+    return { pool, description: `PostgreSQL ${url.host}${url.pathname}`, close: () => pool.end() };
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const db = await PGlite.create(config.dataDir);
+  // maxConnections defaults to 1, which would cut every pooled connection but the first.
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: config.embeddedPort ?? 0,
+    maxConnections: POOL_SIZE + 5,
+  });
+  await server.start();
+  const address = server.getServerConn();
+  const pool = new Pool({ connectionString: `postgres://postgres@${address}/postgres`, max: POOL_SIZE });
+  return {
+    pool,
+    description: `embedded PostgreSQL (PGlite) in ${config.dataDir}, served on ${address}`,
+    close: async () => {
+      await pool.end();
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+class PostgresMigrationTarget implements MigrationTarget {
+  readonly store = 'postgres';
+  constructor(private readonly pool: Pool) {}
+
+  async appliedVersions(): Promise<Set<string>> {
+    await this.pool.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const { rows } = await this.pool.query<{ version: string }>('SELECT version FROM schema_migrations');
+    return new Set(rows.map((r) => r.version));
+  }
+
+  async apply(migration: Migration): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Two services starting together: the second waits, then finds the version recorded.
+      await client.query('SELECT pg_advisory_xact_lock(727274)');
+      const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
+        migration.version,
+      ]);
+      if (!rowCount) {
+        for (const statement of migration.statements) await client.query(statement);
+        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+export function migratePostgres(pool: Pool, log?: (line: string) => void): Promise<string[]> {
+  return migrate(
+    new PostgresMigrationTarget(pool),
+    readMigrations(repoPath('libs/postgres/migrations')),
+    log,
+  );
+}

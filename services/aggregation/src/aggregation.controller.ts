@@ -1,0 +1,65 @@
+import { Controller } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
+import { NotFoundError } from '../../../libs/common/src/errors';
+import { callerCredentials, RegistryClient } from '../../../libs/contract/src/registry-client';
+import type { AggregationType } from '../../../libs/contract/src/generated/nest/metering/v1/common';
+import {
+  AggregationServiceControllerMethods,
+  type AggregationServiceController,
+  type GetSubscriptionUsageRequest,
+  type GetSubscriptionUsageResponse,
+  type GetUsageRequest,
+  type Usage,
+} from '../../../libs/contract/src/generated/nest/metering/v1/aggregation';
+import { requireWindow, toUsageQuery } from './usage.request';
+import { UsageService, type UsageResult } from './usage.service';
+
+function toUsage(u: UsageResult): Usage {
+  return {
+    code: u.code,
+    aggregationType: u.aggregationType as AggregationType,
+    value: u.value,
+    eventsCount: u.eventsCount,
+    totalAggregatedUnits: u.totalAggregatedUnits,
+    preciseTotalAmountCents: u.preciseTotalAmountCents,
+    groups: u.groups.map((g) => ({
+      groupedBy: g.groupedBy,
+      nullKeys: g.nullKeys,
+      value: g.value,
+      eventsCount: g.eventsCount,
+    })),
+  };
+}
+
+/** gRPC handlers only: request → usage query → response. */
+@Controller()
+@AggregationServiceControllerMethods()
+export class AggregationController implements AggregationServiceController {
+  constructor(
+    private readonly usage: UsageService,
+    private readonly registry: RegistryClient,
+  ) {}
+
+  async getUsage(request: GetUsageRequest, metadata: Metadata): Promise<Usage> {
+    const caller = callerCredentials(metadata);
+    if (!request.code) throw new NotFoundError('code: required');
+    const metric = await this.registry.metric(caller, request.code);
+    if (!metric) throw new NotFoundError(`code: no billable metric "${request.code}"`);
+    return toUsage(await this.usage.usage(metric, toUsageQuery(caller.organization.id, metric, request)));
+  }
+
+  async getSubscriptionUsage(
+    request: GetSubscriptionUsageRequest,
+    metadata: Metadata,
+  ): Promise<GetSubscriptionUsageResponse> {
+    const caller = callerCredentials(metadata);
+    requireWindow(request.from, request.to);
+    const metrics = [...(await this.registry.metricsOf(caller)).values()];
+    const usages = await Promise.all(
+      metrics.map((metric) =>
+        this.usage.usage(metric, toUsageQuery(caller.organization.id, metric, { ...request, groupedBy: [] })),
+      ),
+    );
+    return { usages: usages.map(toUsage) };
+  }
+}

@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ClickHouseClient } from '../../../libs/clickhouse/src/clickhouse';
+import { RegistryClient } from '../../../libs/contract/src/registry-client';
+import { AggregationController } from './aggregation.controller';
+import { UsageRepository } from './usage.repository';
+import { UsageService } from './usage.service';
+
+@Module({})
+export class AggregationModule {
+  static forRoot(clickhouse: ClickHouseClient, registry: RegistryClient): DynamicModule {
+    return {
+      module: AggregationModule,
+      controllers: [AggregationController],
+      providers: [
+        { provide: UsageService, useValue: new UsageService(new UsageRepository(clickhouse)) },
+        { provide: RegistryClient, useValue: registry },
+      ],
+    };
+  }
+}

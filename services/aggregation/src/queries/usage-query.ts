@@ -1,0 +1,54 @@
+import type { AggregationTypeName } from '../../../../libs/common/src/domain';
+
+/** One usage question, after validation: what the SQL builders read. */
+export interface UsageQuery {
+  organizationId: string;
+  externalSubscriptionId: string;
+  code: string;
+  aggregationType: AggregationTypeName;
+  fieldName: string;
+  recurring: boolean;
+  /** [from, to) */
+  from: Date;
+  to: Date;
+  /** Keep events whose property text is in the list, for every key. */
+  filter: { key: string; values: string[] }[];
+  /** Drop events matching any set: every key of the set matches (missing property = ''). */
+  exclude: { key: string; values: string[] }[][];
+  /** Empty: one ungrouped result. */
+  groupedBy: string[];
+  /** Weighted-sum divisor in days; null: the window length. */
+  chargesDurationDays: number | null;
+}
+
+export interface BuiltQuery {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+/** A row of any builder's SQL: one per group (a single row with group_values [] when ungrouped). */
+export interface UsageRow {
+  group_values: string[];
+  value: string;
+  events_count: string;
+  precise_total_amount_cents: string;
+  /** Weighted sum only: pieces the exact division is made of, in TypeScript. */
+  initial_level?: string;
+  in_window_delta?: string;
+  level_ms?: string;
+}
+
+/** What a builder's row means, exactly. */
+export interface GroupResult {
+  value: string;
+  eventsCount: string;
+  totalAggregatedUnits: string;
+  preciseTotalAmountCents: string;
+}
+
+export interface AggregationQuery {
+  build(query: UsageQuery): BuiltQuery;
+  read(row: UsageRow, query: UsageQuery): GroupResult;
+}
+
+export type AggregationQueries = Record<AggregationTypeName, AggregationQuery>;

@@ -1,0 +1,77 @@
+import type { MetricDefinition } from '../../../libs/common/src/domain';
+import { InvalidArgumentError } from '../../../libs/common/src/errors';
+import type { UsageQuery } from './queries/usage-query';
+
+/** GetUsageRequest as NestJS decodes it. */
+export interface UsageRequestInput {
+  externalSubscriptionId?: string;
+  code?: string;
+  from?: Date | null;
+  to?: Date | null;
+  filter?: Record<string, { values?: string[] } | null> | null;
+  exclude?: ({ values?: Record<string, { values?: string[] } | null> | null } | null)[] | null;
+  groupedBy?: string[] | null;
+  chargesDurationDays?: number | null;
+}
+
+function fail(field: string, reason: string): never {
+  throw new InvalidArgumentError(`${field}: ${reason}`);
+}
+
+function filterSet(
+  map: Record<string, { values?: string[] } | null>,
+  field: string,
+): { key: string; values: string[] }[] {
+  return Object.entries(map).map(([key, list]) => {
+    if (key === '') fail(field, 'a key must not be empty');
+    const values = list?.values ?? [];
+    if (values.length === 0) fail(`${field}.${key}`, 'at least one value is required');
+    return { key, values };
+  });
+}
+
+function groupedBy(keys: string[]): string[] {
+  keys.forEach((key, i) => {
+    if (key === '') fail(`grouped_by[${i}]`, 'must not be empty');
+    if (keys.indexOf(key) !== i) fail(`grouped_by[${i}]`, `duplicate key "${key}"`);
+  });
+  return keys;
+}
+
+export function requireWindow(
+  from: Date | null | undefined,
+  to: Date | null | undefined,
+): { from: Date; to: Date } {
+  if (from == null) fail('from', 'required');
+  if (to == null) fail('to', 'required');
+  if (from.getTime() >= to.getTime()) fail('from', 'must be before to (the window is [from, to))');
+  return { from, to };
+}
+
+/** Validates a GetUsageRequest against its metric (SPEC §2.3 errors) and builds the query. */
+export function toUsageQuery(
+  organizationId: string,
+  metric: MetricDefinition,
+  input: UsageRequestInput,
+): UsageQuery {
+  if (!input.externalSubscriptionId) fail('external_subscription_id', 'required');
+  const days = input.chargesDurationDays ?? null;
+  if (days !== null && days < 1) fail('charges_duration_days', 'must be at least 1');
+  return {
+    organizationId,
+    externalSubscriptionId: input.externalSubscriptionId,
+    code: metric.code,
+    aggregationType: metric.aggregationType,
+    fieldName: metric.fieldName,
+    recurring: metric.recurring,
+    ...requireWindow(input.from, input.to),
+    filter: filterSet(input.filter ?? {}, 'filter'),
+    exclude: (input.exclude ?? []).map((set, i) => {
+      const entries = filterSet(set?.values ?? {}, `exclude[${i}]`);
+      if (entries.length === 0) fail(`exclude[${i}]`, 'must have at least one key');
+      return entries;
+    }),
+    groupedBy: groupedBy(input.groupedBy ?? []),
+    chargesDurationDays: days,
+  };
+}

@@ -1,0 +1,28 @@
+/** An event that passed validation and subscription resolution (steps 1–2 of the pipeline). */
+export interface PreparedEvent {
+  organizationId: string;
+  transactionId: string;
+  externalSubscriptionId: string;
+  externalCustomerId: string;
+  code: string;
+  timestamp: Date;
+  properties: Record<string, unknown>;
+  /** Canonical decimal, or null when not sent. */
+  preciseTotalAmountCents: string | null;
+  lagoSubscriptionId: string;
+  lagoCustomerId: string;
+}
+
+/** An event as stored in ClickHouse. */
+export interface StoredEvent extends PreparedEvent {
+  lagoId: string;
+  /** Acceptance time, microseconds since the epoch. */
+  createdAtUs: number;
+}
+
+/** The idempotency key of SPEC §2.2 rule 3. */
+export function eventKey(
+  e: Pick<PreparedEvent, 'organizationId' | 'externalSubscriptionId' | 'transactionId'>,
+): string {
+  return `${e.organizationId}\u0000${e.externalSubscriptionId}\u0000${e.transactionId}`;
+}

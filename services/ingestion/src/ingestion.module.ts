@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ClickHouseClient } from '../../../libs/clickhouse/src/clickhouse';
+import { MonotonicClock } from '../../../libs/clickhouse/src/time';
+import { RegistryClient } from '../../../libs/contract/src/registry-client';
+import { EventRepository } from './event.repository';
+import { IngestionController } from './ingestion.controller';
+import { IngestionService } from './ingestion.service';
+
+@Module({})
+export class IngestionModule {
+  static forRoot(clickhouse: ClickHouseClient, registry: RegistryClient): DynamicModule {
+    return {
+      module: IngestionModule,
+      controllers: [IngestionController],
+      providers: [
+        {
+          provide: IngestionService,
+          useValue: new IngestionService(new EventRepository(clickhouse), new MonotonicClock()),
+        },
+        { provide: RegistryClient, useValue: registry },
+      ],
+    };
+  }
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { MetricDefinition } from '../../../libs/common/src/domain';
+import { DomainError, FailedPreconditionError, InvalidArgumentError } from '../../../libs/common/src/errors';
+import { MicroBatcher } from '../../../libs/common/src/micro-batcher';
+import type { MonotonicClock } from '../../../libs/clickhouse/src/time';
+import type { PreparedEvent, StoredEvent } from './event';
+import type { EventRepository } from './event.repository';
+import { KeyLedger, type Settle } from './steps/dedupe.step';
+import { aggregationWarnings, ExpressionRejection, ExpressionStep } from './steps/expression.step';
+import { resolveSubscription, type SubscriptionLookup } from './steps/resolve-subscription.step';
+import { validateEvent, type EventInput } from './steps/validate.step';
+
+export type EventOutcome =
+  | { status: 'ACCEPTED' | 'DUPLICATE'; event: StoredEvent; warnings: string[] }
+  | { status: 'REJECTED'; error: DomainError; warnings: string[] };
+
+/** What ingestion needs from the registry, already scoped to the caller. */
+export interface CallerRegistry extends SubscriptionLookup {
+  metrics(): Promise<Map<string, MetricDefinition>>;
+}
+
+export const MAX_BATCH = 10_000;
+/** Group commit bounds: one ClickHouse lookup / insert carries at most this many events. */
+const MAX_GROUP = 20_000;
+
+interface Candidate {
+  index: number;
+  event: PreparedEvent;
+  warnings: string[];
+}
+
+/**
+ * The ingestion pipeline (SPEC §2.2): validate → resolve subscription → dedupe → evaluate
+ * expression → append. Lookups and appends of concurrent calls are group-committed: each call is
+ * answered only after the insert carrying its events returned (rule 4).
+ */
+export class IngestionService {
+  private readonly ledger = new KeyLedger();
+  private readonly expressions = new ExpressionStep();
+  private readonly lookups: MicroBatcher<PreparedEvent, StoredEvent | null>;
+  private readonly appends: MicroBatcher<StoredEvent, null>;
+
+  constructor(
+    events: EventRepository,
+    private readonly clock: MonotonicClock,
+  ) {
+    this.lookups = new MicroBatcher((keys) => events.findFirst(keys), MAX_GROUP);
+    this.appends = new MicroBatcher(async (rows) => {
+      await events.insert(rows);
+      return rows.map(() => null);
+    }, MAX_GROUP);
+  }
+
+  async ingest(
+    organizationId: string,
+    registry: CallerRegistry,
+    inputs: (EventInput | null)[],
+  ): Promise<EventOutcome[]> {
+    if (inputs.length > MAX_BATCH)
+      throw new InvalidArgumentError(`events: at most ${MAX_BATCH} per request, got ${inputs.length}`);
+    const now = new Date();
+    const outcomes: EventOutcome[] = new Array(inputs.length);
+    const metrics = await registry.metrics();
+    const prepared = await Promise.all(
+      inputs.map(async (input, index): Promise<Candidate | null> => {
+        try {
+          const valid = validateEvent(input, now);
+          const resolved = await resolveSubscription(organizationId, valid, registry);
+          const { warnings, ...ids } = resolved;
+          return { index, event: { ...valid, ...ids, organizationId }, warnings };
+        } catch (error) {
+          if (!(error instanceof InvalidArgumentError || error instanceof FailedPreconditionError))
+            throw error;
+          outcomes[index] = { status: 'REJECTED', error, warnings: [] };
+          return null;
+        }
+      }),
+    );
+    await this.commit(
+      prepared.filter((c): c is Candidate => c !== null),
+      metrics,
+      outcomes,
+    );
+    return outcomes;
+  }
+
+  /** Steps 3–5 for candidates in request order, so the first of a key in a batch is its owner. */
+  private async commit(
+    candidates: Candidate[],
+    metrics: Map<string, MetricDefinition>,
+    outcomes: EventOutcome[],
+  ): Promise<void> {
+    const owners: (Candidate & { settle: Settle })[] = [];
+    const waiters: (Candidate & { outcome: Promise<StoredEvent | null> })[] = [];
+    for (const c of candidates) {
+      const claim = this.ledger.claim(c.event);
+      if (claim.kind === 'owner') owners.push({ ...c, settle: claim.settle });
+      else waiters.push({ ...c, outcome: claim.outcome });
+    }
+    try {
+      const existing = await this.lookups.submit(owners.map((o) => o.event));
+      const toStore: (Candidate & { settle: Settle; stored: StoredEvent })[] = [];
+      owners.forEach((o, i) => {
+        const original = existing[i];
+        if (original) {
+          outcomes[o.index] = { status: 'DUPLICATE', event: original, warnings: [] };
+          o.settle(original);
+          return;
+        }
+        const stored = this.prepare(o, metrics.get(o.event.code), outcomes);
+        if (stored) toStore.push({ ...o, stored: stored.event, warnings: stored.warnings });
+        else o.settle(null);
+      });
+      await this.appends.submit(toStore.map((s) => s.stored));
+      for (const s of toStore) {
+        outcomes[s.index] = { status: 'ACCEPTED', event: s.stored, warnings: s.warnings };
+        s.settle(s.stored);
+      }
+    } finally {
+      // Not stored (store failure): release the keys so that waiters, and the client's retry, try again.
+      for (const o of owners) o.settle(null);
+    }
+    await Promise.all(
+      waiters.map(async (w) => {
+        const winner = await w.outcome;
+        if (winner) outcomes[w.index] = { status: 'DUPLICATE', event: winner, warnings: [] };
+        else await this.commit([w], metrics, outcomes);
+      }),
+    );
+  }
+
+  /** Step 4 and the warnings of rules 5 and 7; null when the expression rejected the event. */
+  private prepare(
+    candidate: Candidate,
+    metric: MetricDefinition | undefined,
+    outcomes: EventOutcome[],
+  ): { event: StoredEvent; warnings: string[] } | null {
+    try {
+      const properties = this.expressions.apply(metric, candidate.event);
+      const event: StoredEvent = {
+        ...candidate.event,
+        properties,
+        lagoId: randomUUID(),
+        createdAtUs: this.clock.nowUs(),
+      };
+      return { event, warnings: [...candidate.warnings, ...aggregationWarnings(metric, properties)] };
+    } catch (error) {
+      if (!(error instanceof ExpressionRejection)) throw error;
+      outcomes[candidate.index] = {
+        status: 'REJECTED',
+        error: new InvalidArgumentError(error.message),
+        warnings: [],
+      };
+      return null;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import type { INestMicroservice } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { startGrpcApp } from '../../../libs/common/src/grpc-app';
+import { SERVICE_NAMES } from '../../../libs/contract/src/grpc-options';
+import { ApiKeyResolver } from './api-key.resolver';
+import { OrganizationRepository } from './organization.repository';
+import { RegistryModule } from './registry.module';
+
+/** The registry's gRPC app on an open, migrated pool. */
+export function startRegistry(pool: Pool, host: string, port: number): Promise<INestMicroservice> {
+  return startGrpcApp({
+    module: RegistryModule.forRoot(pool),
+    serviceName: SERVICE_NAMES.registry,
+    host,
+    port,
+    organizations: new ApiKeyResolver(new OrganizationRepository(pool)),
+  });
+}

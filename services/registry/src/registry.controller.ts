@@ -1,0 +1,99 @@
+import { Controller } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
+import { callerOf } from '../../../libs/common/src/auth';
+import {
+  MetricRegistryServiceControllerMethods,
+  type BillableMetric,
+  type CreateBillableMetricRequest,
+  type DeleteBillableMetricRequest,
+  type EvaluateExpressionRequest,
+  type EvaluateExpressionResponse,
+  type GetBillableMetricRequest,
+  type GetSubscriptionRequest,
+  type ListBillableMetricsRequest,
+  type ListBillableMetricsResponse,
+  type ListSubscriptionsRequest,
+  type ListSubscriptionsResponse,
+  type MetricRegistryServiceController,
+  type Organization,
+  type Subscription,
+  type UpdateBillableMetricRequest,
+  type UpsertSubscriptionRequest,
+} from '../../../libs/contract/src/generated/nest/metering/v1/registry';
+import { ExpressionService } from './expression.service';
+import { MetricService } from './metric.service';
+import { toBillableMetric, toSubscription } from './registry.mapper';
+import { SubscriptionService } from './subscription.service';
+
+/** gRPC handlers only: request → domain call → response. */
+@Controller()
+@MetricRegistryServiceControllerMethods()
+export class RegistryController implements MetricRegistryServiceController {
+  constructor(
+    private readonly metrics: MetricService,
+    private readonly subscriptions: SubscriptionService,
+    private readonly expressions: ExpressionService,
+  ) {}
+
+  async createBillableMetric(
+    request: CreateBillableMetricRequest,
+    metadata: Metadata,
+  ): Promise<BillableMetric> {
+    return toBillableMetric(await this.metrics.create(callerOf(metadata).id, request.metric));
+  }
+
+  async getBillableMetric(request: GetBillableMetricRequest, metadata: Metadata): Promise<BillableMetric> {
+    return toBillableMetric(await this.metrics.get(callerOf(metadata).id, request.code));
+  }
+
+  async listBillableMetrics(
+    request: ListBillableMetricsRequest,
+    metadata: Metadata,
+  ): Promise<ListBillableMetricsResponse> {
+    const found = await this.metrics.list(callerOf(metadata).id, request.pageSize, request.pageToken);
+    return { metrics: found.metrics.map(toBillableMetric), nextPageToken: found.nextPageToken };
+  }
+
+  async updateBillableMetric(
+    request: UpdateBillableMetricRequest,
+    metadata: Metadata,
+  ): Promise<BillableMetric> {
+    return toBillableMetric(await this.metrics.update(callerOf(metadata).id, request.code, request.metric));
+  }
+
+  async deleteBillableMetric(
+    request: DeleteBillableMetricRequest,
+    metadata: Metadata,
+  ): Promise<BillableMetric> {
+    return toBillableMetric(await this.metrics.delete(callerOf(metadata).id, request.code));
+  }
+
+  evaluateExpression(request: EvaluateExpressionRequest): EvaluateExpressionResponse {
+    return { value: this.expressions.evaluate(request.expression, request.event) };
+  }
+
+  async upsertSubscription(request: UpsertSubscriptionRequest, metadata: Metadata): Promise<Subscription> {
+    return toSubscription(await this.subscriptions.upsert(callerOf(metadata).id, request.subscription));
+  }
+
+  async getSubscription(request: GetSubscriptionRequest, metadata: Metadata): Promise<Subscription> {
+    return toSubscription(await this.subscriptions.get(callerOf(metadata).id, request.externalId));
+  }
+
+  async listSubscriptions(
+    request: ListSubscriptionsRequest,
+    metadata: Metadata,
+  ): Promise<ListSubscriptionsResponse> {
+    const found = await this.subscriptions.list(
+      callerOf(metadata).id,
+      request.externalCustomerId,
+      request.pageSize,
+      request.pageToken,
+    );
+    return { subscriptions: found.subscriptions.map(toSubscription), nextPageToken: found.nextPageToken };
+  }
+
+  getCallerOrganization(_request: unknown, metadata: Metadata): Organization {
+    return callerOf(metadata);
+  }
+}
