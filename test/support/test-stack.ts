@@ -1,0 +1,94 @@
+import { Logger } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { startStack, type Stack } from '../../services/all-in-one/src/stack';
+import { OrganizationRepository } from '../../services/registry/src/organization.repository';
+import { meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
+
+/** NestJS ignores the port bindAsync returns for :0, so a free port is picked first. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A PostgreSQL for one test file: a fresh database on DATABASE_URL's server (dropped afterwards), or
+ * embedded PGlite in a temporary directory when DATABASE_URL is unset.
+ */
+export async function testDatabase(
+  dir: string,
+): Promise<{ url?: string; dataDir: string; drop(): Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  const dataDir = path.join(dir, 'postgres');
+  if (!serverUrl) return { dataDir, drop: async () => {} };
+  const name = `metering_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    dataDir,
+    drop: async () => {
+      const c = new Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestStack {
+  stack: Stack;
+  clients: MeteringClients;
+  /** A new organization and its API key. */
+  newOrganization(name?: string): Promise<{ id: string; apiKey: string }>;
+  stop(): Promise<void>;
+}
+
+/** The whole system, booted in this process on the embedded ClickHouse and a test database. */
+export async function startTestStack(options: { registryCacheTtlMs?: number } = {}): Promise<TestStack> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'metering-test-'));
+  const database = await testDatabase(dir);
+  const ports = { registry: await freePort(), ingestion: await freePort(), aggregation: await freePort() };
+  const logger = new Logger('test-stack');
+  Logger.overrideLogger(['error']);
+  const stack = await startStack(
+    {
+      host: '127.0.0.1',
+      ports,
+      registryCacheTtlMs: options.registryCacheTtlMs ?? 0,
+      clickhouse: { dataDir: path.join(dir, 'clickhouse') },
+      postgres: { url: database.url, dataDir: database.dataDir },
+    },
+    logger,
+  );
+  const clients = meteringClients(stack.addresses);
+  const organizations = new OrganizationRepository(stack.postgres.pool);
+  return {
+    stack,
+    clients,
+    newOrganization: async (name = 'Test organization') => {
+      const { organization, apiKey } = await organizations.create(name);
+      return { id: organization.id, apiKey };
+    },
+    stop: async () => {
+      clients.close();
+      await stack.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
