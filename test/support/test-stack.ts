@@ -52,16 +52,23 @@ export async function testDatabase(
 
 export interface TestStack {
   stack: Stack;
+  /** Where the embedded stores keep their data: pass the stack as `reuse` to restart on it. */
+  dir: string;
+  database: Awaited<ReturnType<typeof testDatabase>>;
   clients: MeteringClients;
+  /** Stops the services and closes the stores, keeping their data (then startTestStack({ reuse })). */
+  restart(): Promise<void>;
   /** A new organization and its API key. */
   newOrganization(name?: string): Promise<{ id: string; apiKey: string }>;
   stop(): Promise<void>;
 }
 
 /** The whole system, booted in this process on the embedded ClickHouse and a test database. */
-export async function startTestStack(options: { registryCacheTtlMs?: number } = {}): Promise<TestStack> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'metering-test-'));
-  const database = await testDatabase(dir);
+export async function startTestStack(
+  options: { registryCacheTtlMs?: number; reuse?: TestStack } = {},
+): Promise<TestStack> {
+  const dir = options.reuse?.dir ?? mkdtempSync(path.join(tmpdir(), 'metering-test-'));
+  const database = options.reuse?.database ?? (await testDatabase(dir));
   const ports = { registry: await freePort(), ingestion: await freePort(), aggregation: await freePort() };
   const logger = new Logger('test-stack');
   Logger.overrideLogger(['error']);
@@ -79,6 +86,8 @@ export async function startTestStack(options: { registryCacheTtlMs?: number } = 
   const organizations = new OrganizationRepository(stack.postgres.pool);
   return {
     stack,
+    dir,
+    database,
     clients,
     newOrganization: async (name = 'Test organization') => {
       const { organization, apiKey } = await organizations.create(name);
@@ -89,6 +98,10 @@ export async function startTestStack(options: { registryCacheTtlMs?: number } = 
       await stack.close();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
+    },
+    restart: async () => {
+      clients.close();
+      await stack.close();
     },
   };
 }

@@ -35,7 +35,6 @@ export async function startGrpcApp(options: GrpcAppOptions): Promise<INestMicros
   const health = new HealthImplementation({ '': 'NOT_SERVING', [options.serviceName]: 'NOT_SERVING' });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(options.module as never, {
     transport: Transport.GRPC,
-    logger: ['log', 'warn', 'error'],
     options: {
       package: PROTO_PACKAGE,
       packageDefinition,

@@ -3,6 +3,7 @@ import {
   createClickHouse,
   describeClickHouse,
   migrateClickHouse,
+  type ClickHouseClient,
   type ClickHouseConfig,
 } from '../../../libs/clickhouse/src/clickhouse';
 import { RegistryClient } from '../../../libs/contract/src/registry-client';
@@ -26,6 +27,7 @@ export interface StackConfig {
 
 export interface Stack {
   postgres: Postgres;
+  clickhouse: ClickHouseClient;
   addresses: { registry: string; ingestion: string; aggregation: string };
   close(): Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function startStack(config: StackConfig, logger: Logger): Promise<S
 
   return {
     postgres,
+    clickhouse,
     addresses: {
       registry: address(config.ports.registry),
       ingestion: address(config.ports.ingestion),
