@@ -42,7 +42,7 @@ describe('EventRepository on the embedded ClickHouse', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'events-int-'));
     clickhouse = createClickHouse({ dataDir: dir });
-    expect(await migrateClickHouse(clickhouse)).toEqual(['0001_create_events']);
+    expect(await migrateClickHouse(clickhouse)).toEqual(['0001_create_events', '0002_create_event_keys']);
     expect(await migrateClickHouse(clickhouse)).toEqual([]);
     repository = new EventRepository(clickhouse);
   });
@@ -74,23 +74,28 @@ describe('EventRepository on the embedded ClickHouse', () => {
     });
   });
 
-  it('answers the first stored row of a key (two rows of one key: the earliest acceptance wins)', async () => {
-    const later = event({
-      transactionId: 'race',
-      lagoId: '00000000-0000-4000-8000-000000000003',
-      createdAtUs: 1_767_000_000_000_009,
-      code: 'b',
-    });
-    const earlier = event({
-      transactionId: 'race',
+  it('answers a duplicate from the key index, with the whole original event', async () => {
+    const original = event({
+      transactionId: 'dup',
+      code: 'other',
+      timestamp: new Date('2026-01-09T00:00:00.001Z'),
       lagoId: '00000000-0000-4000-8000-000000000002',
-      createdAtUs: 1_767_000_000_000_005,
-      code: 'a',
     });
-    await repository.insert([later]);
-    await repository.insert([earlier]);
-    const [found] = await repository.findFirst([event({ transactionId: 'race' })]);
-    expect(found?.lagoId).toBe(earlier.lagoId);
+    await repository.insert([original]);
+    const [found] = await repository.findFirst([
+      event({ transactionId: 'dup', code: 'calls', timestamp: new Date(0) }),
+    ]);
+    expect(found).toEqual(original);
+  });
+
+  it('keeps the key index in step with the events table', async () => {
+    const count = async (table: string) =>
+      (
+        await (
+          await clickhouse.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' })
+        ).json<{ n: string }>()
+      )[0].n;
+    expect(await count('event_keys')).toBe(await count('events'));
   });
 
   it('scopes keys by organization and subscription, and answers null for unknown keys', async () => {

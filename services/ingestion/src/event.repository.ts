@@ -55,6 +55,17 @@ function fromRow(r: EventRow & { created_at_us: string }): StoredEvent {
   };
 }
 
+interface KeyPointer {
+  key: string;
+  code: string;
+  timestamp: string;
+  lago_id: string;
+}
+
+const COLUMNS = `organization_id, external_subscription_id, code, timestamp, transaction_id, lago_id, external_customer_id,
+  lago_subscription_id, lago_customer_id, properties, precise_total_amount_cents, created_at,
+  toString(toUnixTimestamp64Micro(created_at)) AS created_at_us`;
+
 async function storeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -75,28 +86,47 @@ export class EventRepository {
     );
   }
 
-  /** The first stored event of each key, or null; one query for any number of keys and organizations. */
+  /**
+   * The stored event of each key, or null: a point lookup in the key index (event_keys), then, for
+   * the keys found (duplicates, the rare case), a primary-key read of their events. Two queries at
+   * most for any number of keys and organizations.
+   */
   async findFirst(keys: PreparedEvent[]): Promise<(StoredEvent | null)[]> {
     if (keys.length === 0) return [];
-    const rows = await storeCall('lookup', async () => {
-      const result = await this.clickhouse.query({
-        query: `SELECT organization_id, external_subscription_id, code, timestamp, transaction_id, lago_id,
-                       external_customer_id, lago_subscription_id, lago_customer_id, properties,
-                       precise_total_amount_cents, created_at, toString(toUnixTimestamp64Micro(created_at)) AS created_at_us
-                FROM events
-                WHERE (organization_id, external_subscription_id, transaction_id) IN {keys:Array(Tuple(String, String, String))}
-                ORDER BY created_at
-                LIMIT 1 BY organization_id, external_subscription_id, transaction_id`,
-        query_params: {
-          keys: keys.map(
-            (k) => new TupleParam([k.organizationId, k.externalSubscriptionId, k.transactionId]),
-          ),
-        },
-        format: 'JSONEachRow',
-      });
-      return result.json<EventRow & { created_at_us: string }>();
-    });
-    const found = new Map(rows.map(fromRow).map((e) => [eventKey(e), e]));
+    const pointers = await storeCall('lookup', () => this.pointers(keys.map(eventKey)));
+    if (pointers.length === 0) return keys.map(() => null);
+    const byKey = new Map(keys.map((k) => [eventKey(k), k]));
+    const events = await storeCall('lookup', () =>
+      this.eventsAt(pointers.map((p) => ({ ...p, event: byKey.get(p.key)! }))),
+    );
+    const found = new Map(events.map((e) => [eventKey(e), e]));
     return keys.map((k) => found.get(eventKey(k)) ?? null);
+  }
+
+  private async pointers(keys: string[]): Promise<KeyPointer[]> {
+    const result = await this.clickhouse.query({
+      query: `SELECT key, code, timestamp, lago_id FROM event_keys WHERE key IN {keys:Array(String)}`,
+      query_params: { keys },
+      format: 'JSONEachRow',
+    });
+    return result.json<KeyPointer>();
+  }
+
+  private async eventsAt(pointers: (KeyPointer & { event: PreparedEvent })[]): Promise<StoredEvent[]> {
+    const result = await this.clickhouse.query({
+      query: `SELECT ${COLUMNS} FROM events
+              WHERE (organization_id, external_subscription_id, code, timestamp)
+                    IN {positions:Array(Tuple(String, String, String, DateTime64(3, 'UTC')))}
+                AND lago_id IN {ids:Array(UUID)}`,
+      query_params: {
+        positions: pointers.map(
+          (p) =>
+            new TupleParam([p.event.organizationId, p.event.externalSubscriptionId, p.code, p.timestamp]),
+        ),
+        ids: pointers.map((p) => p.lago_id),
+      },
+      format: 'JSONEachRow',
+    });
+    return (await result.json<EventRow & { created_at_us: string }>()).map(fromRow);
   }
 }

@@ -1,3 +1,5 @@
+import { eventKeyText } from '../../../libs/clickhouse/src/event-key';
+
 /** An event that passed validation and subscription resolution (steps 1–2 of the pipeline). */
 export interface PreparedEvent {
   organizationId: string;
@@ -20,9 +22,9 @@ export interface StoredEvent extends PreparedEvent {
   createdAtUs: number;
 }
 
-/** The idempotency key of SPEC §2.2 rule 3. */
+/** The idempotency key of SPEC §2.2 rule 3, as the event_keys table spells it. */
 export function eventKey(
   e: Pick<PreparedEvent, 'organizationId' | 'externalSubscriptionId' | 'transactionId'>,
 ): string {
-  return `${e.organizationId}\u0000${e.externalSubscriptionId}\u0000${e.transactionId}`;
+  return eventKeyText(e.organizationId, e.externalSubscriptionId, e.transactionId);
 }
