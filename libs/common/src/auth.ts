@@ -45,9 +45,13 @@ export function callerOf(metadata: Metadata | undefined): CallerOrganization {
   return caller;
 }
 
-/** A small TTL cache for lookups that other services answer (API keys, metric definitions). */
+/**
+ * A small TTL cache for lookups that other services answer (API keys, metric definitions,
+ * subscriptions). Concurrent gets of one key share a single load; an answer is kept `ttlMs` from
+ * when it arrived; a failed load is not kept.
+ */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: Promise<V>; expires: number }>();
+  private readonly entries = new Map<string, { value: Promise<V>; pending: boolean; expires: number }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -55,14 +59,21 @@ export class TtlCache<V> {
   ) {}
 
   get(key: string, load: () => Promise<V>): Promise<V> {
-    const now = Date.now();
     const hit = this.entries.get(key);
-    if (hit && hit.expires > now) return hit.value;
+    if (hit && (hit.pending || hit.expires > Date.now())) return hit.value;
     if (this.entries.size >= this.maxEntries) this.entries.clear();
-    const value = load();
-    this.entries.set(key, { value, expires: now + this.ttlMs });
-    value.catch(() => this.entries.delete(key));
-    return value;
+    const entry = { value: load(), pending: true, expires: 0 };
+    this.entries.set(key, entry);
+    entry.value.then(
+      () => {
+        entry.pending = false;
+        entry.expires = Date.now() + this.ttlMs;
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
+    return entry.value;
   }
 
   delete(key: string): void {

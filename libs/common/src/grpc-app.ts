@@ -1,6 +1,6 @@
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { Server } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
@@ -13,6 +13,7 @@ import {
 } from '../../contract/src/grpc-options';
 import { AuthGuard, type OrganizationResolver } from './auth';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
+import { StreamSafeServerGrpc } from './server-grpc';
 
 export interface GrpcAppOptions {
   /** The Nest module of the service. */
@@ -33,23 +34,23 @@ const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 export async function startGrpcApp(options: GrpcAppOptions): Promise<INestMicroservice> {
   const packageDefinition = loadPackageDefinition();
   const health = new HealthImplementation({ '': 'NOT_SERVING', [options.serviceName]: 'NOT_SERVING' });
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(options.module as never, {
-    transport: Transport.GRPC,
-    options: {
-      package: PROTO_PACKAGE,
-      packageDefinition,
-      loader: LOADER_OPTIONS,
-      url: `${options.host}:${options.port}`,
-      maxReceiveMessageLength: MAX_MESSAGE_BYTES,
-      maxSendMessageLength: MAX_MESSAGE_BYTES,
-      onLoadPackageDefinition: (_pkg: unknown, server: Server) => {
-        health.addToServer(server);
-        const files = { all: { fileDescriptorProtos: fileDescriptorProtos() } } as never;
-        new ReflectionService(files, { services: [options.serviceName, HEALTH_SERVICE_NAME] }).addToServer(
-          server,
-        );
-      },
+  const strategy = new StreamSafeServerGrpc({
+    package: PROTO_PACKAGE,
+    packageDefinition,
+    loader: LOADER_OPTIONS,
+    url: `${options.host}:${options.port}`,
+    maxReceiveMessageLength: MAX_MESSAGE_BYTES,
+    maxSendMessageLength: MAX_MESSAGE_BYTES,
+    onLoadPackageDefinition: (_pkg: unknown, server: Server) => {
+      health.addToServer(server);
+      const files = { all: { fileDescriptorProtos: fileDescriptorProtos() } } as never;
+      new ReflectionService(files, { services: [options.serviceName, HEALTH_SERVICE_NAME] }).addToServer(
+        server,
+      );
     },
+  });
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(options.module as never, {
+    strategy,
   });
   app.useGlobalFilters(new GrpcExceptionFilter());
   app.useGlobalGuards(new AuthGuard(options.organizations));

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import type { Metadata } from '@grpc/grpc-js';
-import { concatMap, from, type Observable } from 'rxjs';
+import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
+import { concatMap, from, map, type Observable } from 'rxjs';
+import { StreamFlow } from '../../../libs/common/src/stream-flow';
 import { callerCredentials, RegistryClient } from '../../../libs/contract/src/registry-client';
 import type { Event } from '../../../libs/contract/src/generated/nest/metering/v1/common';
 import {
@@ -13,7 +14,32 @@ import {
   type IngestionServiceController,
 } from '../../../libs/contract/src/generated/nest/metering/v1/ingestion';
 import type { StoredEvent } from './event';
-import { IngestionService, type CallerRegistry } from './ingestion.service';
+import {
+  IngestionService,
+  type CallerRegistry,
+  type EventOutcome,
+  type PreparedRequest,
+} from './ingestion.service';
+import type { EventInput } from './steps/validate.step';
+
+/** Requests of one stream in the pipeline at once. */
+const MAX_PENDING = 4;
+
+function toResponse(outcomes: EventOutcome[]): IngestEventsResponse {
+  return {
+    results: outcomes.map((o, index) =>
+      o.status === 'REJECTED'
+        ? { index, status: EventResult_Status.REJECTED, error: o.error.message, warnings: o.warnings }
+        : {
+            index,
+            status: EventResult_Status[o.status],
+            event: toEvent(o.event),
+            error: '',
+            warnings: o.warnings,
+          },
+    ),
+  };
+}
 
 function toEvent(e: StoredEvent): Event {
   return {
@@ -51,37 +77,47 @@ export class IngestionController implements IngestionServiceController {
   }
 
   async ingestEvents(request: IngestEventsRequest, metadata: Metadata): Promise<IngestEventsResponse> {
-    const outcomes = await this.ingest(metadata, request.events ?? []);
-    return {
-      results: outcomes.map((o, index) =>
-        o.status === 'REJECTED'
-          ? { index, status: EventResult_Status.REJECTED, error: o.error.message, warnings: o.warnings }
-          : {
-              index,
-              status: EventResult_Status[o.status],
-              event: toEvent(o.event),
-              error: '',
-              warnings: o.warnings,
-            },
-      ),
-    };
+    return toResponse(await this.ingest(metadata, request.events ?? []));
   }
 
-  /** One response per request, in request order. */
+  /**
+   * One response per request, in request order. Up to MAX_PENDING requests of a stream are in the
+   * pipeline at once (prepared concurrently, committed in order, so the first of a key still wins);
+   * past that the stream stops reading until responses are answered and written (StreamFlow).
+   */
   streamEvents(
     requests: Observable<IngestEventsRequest>,
     metadata: Metadata,
+    call?: ServerDuplexStream<unknown, unknown>,
   ): Observable<IngestEventsResponse> {
-    return requests.pipe(concatMap((request) => from(this.ingestEvents(request, metadata))));
+    const flow = new StreamFlow(call, MAX_PENDING);
+    let committed: Promise<unknown> = Promise.resolve();
+    return requests.pipe(
+      map((request) => {
+        flow.received();
+        const prepared = this.prepare(metadata, request.events ?? []);
+        const started = committed.then(() => prepared).then((p) => ({ outcomes: this.ingestion.commit(p) }));
+        committed = started.catch(() => undefined);
+        return started
+          .then((s) => s.outcomes)
+          .then(toResponse)
+          .finally(() => flow.answered());
+      }),
+      concatMap((response) => from(response)),
+    );
   }
 
-  private ingest(metadata: Metadata, events: Parameters<IngestionService['ingest']>[2]) {
+  private async ingest(metadata: Metadata, events: (EventInput | null)[]): Promise<EventOutcome[]> {
+    return this.ingestion.commit(await this.prepare(metadata, events));
+  }
+
+  private prepare(metadata: Metadata, events: (EventInput | null)[]): Promise<PreparedRequest> {
     const caller = callerCredentials(metadata);
     const registry: CallerRegistry = {
       metrics: () => this.registry.metricsOf(caller),
       subscription: (id) => this.registry.subscription(caller, id),
       subscriptionsOfCustomer: (id) => this.registry.subscriptionsOfCustomer(caller, id),
     };
-    return this.ingestion.ingest(caller.organization.id, registry, events);
+    return this.ingestion.prepare(caller.organization.id, registry, events);
   }
 }

@@ -23,6 +23,14 @@ export const MAX_BATCH = 10_000;
 /** Group commit bounds: one ClickHouse lookup / insert carries at most this many events. */
 const MAX_GROUP = 20_000;
 
+/** A request after steps 1–2, ready for commit(). */
+export interface PreparedRequest {
+  candidates: Candidate[];
+  metrics: Map<string, MetricDefinition>;
+  /** Filled in by each step; complete once commit() resolved. */
+  outcomes: EventOutcome[];
+}
+
 interface Candidate {
   index: number;
   event: PreparedEvent;
@@ -51,13 +59,27 @@ export class IngestionService {
     }, MAX_GROUP);
   }
 
+  /** The whole pipeline for one request. */
   async ingest(
     organizationId: string,
     registry: CallerRegistry,
     inputs: (EventInput | null)[],
   ): Promise<EventOutcome[]> {
-    if (inputs.length > MAX_BATCH)
+    return this.commit(await this.prepare(organizationId, registry, inputs));
+  }
+
+  /**
+   * Steps 1–2 (validate, resolve the subscription); several requests may be here at once. Throws
+   * only for the request as a whole: more than MAX_BATCH events, or the registry unreachable.
+   */
+  async prepare(
+    organizationId: string,
+    registry: CallerRegistry,
+    inputs: (EventInput | null)[],
+  ): Promise<PreparedRequest> {
+    if (inputs.length > MAX_BATCH) {
       throw new InvalidArgumentError(`events: at most ${MAX_BATCH} per request, got ${inputs.length}`);
+    }
     const now = new Date();
     const outcomes: EventOutcome[] = new Array(inputs.length);
     const metrics = await registry.metrics();
@@ -65,8 +87,7 @@ export class IngestionService {
       inputs.map(async (input, index): Promise<Candidate | null> => {
         try {
           const valid = validateEvent(input, now);
-          const resolved = await resolveSubscription(organizationId, valid, registry);
-          const { warnings, ...ids } = resolved;
+          const { warnings, ...ids } = await resolveSubscription(organizationId, valid, registry);
           return { index, event: { ...valid, ...ids, organizationId }, warnings };
         } catch (error) {
           if (!(error instanceof InvalidArgumentError || error instanceof FailedPreconditionError))
@@ -76,16 +97,20 @@ export class IngestionService {
         }
       }),
     );
-    await this.commit(
-      prepared.filter((c): c is Candidate => c !== null),
-      metrics,
-      outcomes,
-    );
-    return outcomes;
+    return { candidates: prepared.filter((c): c is Candidate => c !== null), metrics, outcomes };
+  }
+
+  /**
+   * Steps 3–5. The request's keys are claimed synchronously, when commit() is called: of two
+   * requests sharing a key, the one committed first owns it.
+   */
+  async commit(request: PreparedRequest): Promise<EventOutcome[]> {
+    await this.store(request.candidates, request.metrics, request.outcomes);
+    return request.outcomes;
   }
 
   /** Steps 3–5 for candidates in request order, so the first of a key in a batch is its owner. */
-  private async commit(
+  private async store(
     candidates: Candidate[],
     metrics: Map<string, MetricDefinition>,
     outcomes: EventOutcome[],
@@ -107,7 +132,7 @@ export class IngestionService {
           o.settle(original);
           return;
         }
-        const stored = this.prepare(o, metrics.get(o.event.code), outcomes);
+        const stored = this.evaluate(o, metrics.get(o.event.code), outcomes);
         if (stored) toStore.push({ ...o, stored: stored.event, warnings: stored.warnings });
         else o.settle(null);
       });
@@ -124,13 +149,13 @@ export class IngestionService {
       waiters.map(async (w) => {
         const winner = await w.outcome;
         if (winner) outcomes[w.index] = { status: 'DUPLICATE', event: winner, warnings: [] };
-        else await this.commit([w], metrics, outcomes);
+        else await this.store([w], metrics, outcomes);
       }),
     );
   }
 
   /** Step 4 and the warnings of rules 5 and 7; null when the expression rejected the event. */
-  private prepare(
+  private evaluate(
     candidate: Candidate,
     metric: MetricDefinition | undefined,
     outcomes: EventOutcome[],
