@@ -16,11 +16,10 @@ export interface MetricFilter {
   values: string[];
 }
 
-export interface MetricDefinition {
-  id: string;
-  organizationId: string;
-  code: string;
+/** The mutable fields of a billable metric (SPEC §2.1), as validated by the registry. */
+export interface MetricFields {
   name: string;
+  code: string;
   description: string;
   aggregationType: AggregationTypeName;
   /** Empty for COUNT_AGG. */
@@ -32,6 +31,11 @@ export interface MetricDefinition {
   /** Empty: none. */
   expression: string;
   filters: MetricFilter[];
+}
+
+export interface MetricDefinition extends MetricFields {
+  id: string;
+  organizationId: string;
   createdAt: Date;
 }
 

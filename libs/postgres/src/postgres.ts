@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { mkdirSync } from 'node:fs';
 import { repoPath } from '../../common/src/repo-path';
+import { inTransaction } from './transaction';
 import { migrate, readMigrations, type Migration, type MigrationTarget } from '../../common/src/migrations';
 
 export interface PostgresConfig {
@@ -69,25 +70,16 @@ class PostgresMigrationTarget implements MigrationTarget {
   }
 
   async apply(migration: Migration): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       // Two services starting together: the second waits, then finds the version recorded.
       await client.query('SELECT pg_advisory_xact_lock(727274)');
       const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
         migration.version,
       ]);
-      if (!rowCount) {
-        for (const statement of migration.statements) await client.query(statement);
-        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+      if (rowCount) return;
+      for (const statement of migration.statements) await client.query(statement);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
+    });
   }
 }
 

@@ -1,16 +1,9 @@
 import { eventKeyText } from '../../../libs/clickhouse/src/event-key';
+import type { ValidEvent } from './steps/validate.step';
 
 /** An event that passed validation and subscription resolution (steps 1–2 of the pipeline). */
-export interface PreparedEvent {
+export interface PreparedEvent extends ValidEvent {
   organizationId: string;
-  transactionId: string;
-  externalSubscriptionId: string;
-  externalCustomerId: string;
-  code: string;
-  timestamp: Date;
-  properties: Record<string, unknown>;
-  /** Canonical decimal, or null when not sent. */
-  preciseTotalAmountCents: string | null;
   lagoSubscriptionId: string;
   lagoCustomerId: string;
 }

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../../libs/common/src/errors';
 import {
   AGGREGATION_TYPES,
   type AggregationTypeName,
+  type MetricFields,
   type MetricFilter,
 } from '../../../libs/common/src/domain';
 import type { RoundingMode } from '../../../libs/common/src/decimal';
@@ -22,20 +23,7 @@ export interface MetricInput {
   filters?: { key?: string; values?: string[] }[];
 }
 
-/** The mutable fields of a metric, validated (SPEC §2.1). */
-export interface MetricFields {
-  name: string;
-  code: string;
-  description: string;
-  aggregationType: AggregationTypeName;
-  fieldName: string;
-  recurring: boolean;
-  weightedInterval: 'SECONDS' | null;
-  roundingFunction: RoundingMode | null;
-  roundingPrecision: number | null;
-  expression: string;
-  filters: MetricFilter[];
-}
+export type { MetricFields };
 
 export const CODE_PATTERN = /^[A-Za-z0-9_.:-]{1,255}$/;
 const RECURRING_TYPES: AggregationTypeName[] = ['SUM_AGG', 'UNIQUE_COUNT_AGG', 'WEIGHTED_SUM_AGG'];

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CallerOrganization } from '../../../libs/common/src/auth';
+import { inTransaction } from '../../../libs/postgres/src/transaction';
 
 export interface NewOrganization {
   organization: CallerOrganization;
@@ -18,21 +19,13 @@ export class OrganizationRepository {
   async create(name: string): Promise<NewOrganization> {
     const organization = { id: randomUUID(), name };
     const apiKey = `mk_${randomBytes(32).toString('base64url')}`;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [organization.id, name]);
       await client.query(
         'INSERT INTO api_keys (id, organization_id, key_sha256, key_prefix) VALUES ($1, $2, $3, $4)',
         [randomUUID(), organization.id, hashApiKey(apiKey), apiKey.slice(0, 7)],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return { organization, apiKey };
   }
 
