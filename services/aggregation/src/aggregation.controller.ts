@@ -11,7 +11,7 @@ import {
   type GetUsageRequest,
   type Usage,
 } from '../../../libs/contract/src/generated/nest/metering/v1/aggregation';
-import { requireWindow, toUsageQuery } from './usage.request';
+import { requireCode, requireSubscription, requireWindow, toUsageQuery } from './usage.request';
 import { UsageService, type UsageResult } from './usage.service';
 
 function toUsage(u: UsageResult): Usage {
@@ -42,7 +42,7 @@ export class AggregationController implements AggregationServiceController {
 
   async getUsage(request: GetUsageRequest, metadata: Metadata): Promise<Usage> {
     const caller = callerCredentials(metadata);
-    if (!request.code) throw new NotFoundError('code: required');
+    requireCode(request.code);
     const metric = await this.registry.metric(caller, request.code);
     if (!metric) throw new NotFoundError(`code: no billable metric "${request.code}"`);
     return toUsage(await this.usage.usage(metric, toUsageQuery(caller.organization.id, metric, request)));
@@ -53,13 +53,13 @@ export class AggregationController implements AggregationServiceController {
     metadata: Metadata,
   ): Promise<GetSubscriptionUsageResponse> {
     const caller = callerCredentials(metadata);
+    requireSubscription(request.externalSubscriptionId);
     requireWindow(request.from, request.to);
     const metrics = [...(await this.registry.metricsOf(caller)).values()];
-    const usages = await Promise.all(
-      metrics.map((metric) =>
-        this.usage.usage(metric, toUsageQuery(caller.organization.id, metric, { ...request, groupedBy: [] })),
-      ),
-    );
-    return { usages: usages.map(toUsage) };
+    const questions = metrics.map((metric) => ({
+      metric,
+      query: toUsageQuery(caller.organization.id, metric, { ...request, groupedBy: [] }),
+    }));
+    return { usages: (await this.usage.usages(questions)).map(toUsage) };
   }
 }

@@ -38,6 +38,15 @@ function groupedBy(keys: string[]): string[] {
   return keys;
 }
 
+export function requireSubscription(id: string | undefined): asserts id is string {
+  if (!id) fail('external_subscription_id', 'required');
+}
+
+/** GetUsage names a metric; an unknown one is NOT_FOUND, a missing one INVALID_ARGUMENT. */
+export function requireCode(code: string | undefined): asserts code is string {
+  if (!code) fail('code', 'required');
+}
+
 export function requireWindow(
   from: Date | null | undefined,
   to: Date | null | undefined,
@@ -54,7 +63,7 @@ export function toUsageQuery(
   metric: MetricDefinition,
   input: UsageRequestInput,
 ): UsageQuery {
-  if (!input.externalSubscriptionId) fail('external_subscription_id', 'required');
+  requireSubscription(input.externalSubscriptionId);
   const days = input.chargesDurationDays ?? null;
   if (days !== null && days < 1) fail('charges_duration_days', 'must be at least 1');
   return {

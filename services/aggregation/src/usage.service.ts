@@ -1,7 +1,7 @@
 import { canonical, Decimal, roundDecimal } from '../../../libs/common/src/decimal';
 import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { AGGREGATION_QUERIES } from './queries';
-import type { GroupResult, UsageQuery } from './queries/usage-query';
+import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
 
 export interface GroupUsageResult extends GroupResult {
@@ -15,6 +15,12 @@ export interface UsageResult extends GroupResult {
   groups: GroupUsageResult[];
 }
 
+/** One usage question: a metric and the validated query about it. */
+export interface UsageQuestion {
+  metric: MetricDefinition;
+  query: UsageQuery;
+}
+
 const EMPTY: GroupResult = {
   value: '0',
   eventsCount: '0',
@@ -22,55 +28,73 @@ const EMPTY: GroupResult = {
   preciseTotalAmountCents: '0',
 };
 
-/** Usage of one metric (SPEC §3): the type's SQL, then the exact reading and rounding (§3.7). */
+/** The ungrouped total, then (when grouped) the groups: SPEC §2.3. */
+function statements(q: UsageQuestion): BuiltQuery[] {
+  const builder = AGGREGATION_QUERIES[q.metric.aggregationType];
+  const total = builder.build({ ...q.query, groupedBy: [] });
+  return q.query.groupedBy.length > 0 ? [total, builder.build(q.query)] : [total];
+}
+
+/** A missing or empty grouping property is absent from grouped_by and listed in null_keys. */
+function labels(keys: string[], values: string[]): { groupedBy: Record<string, string>; nullKeys: string[] } {
+  const groupedBy: Record<string, string> = {};
+  const nullKeys: string[] = [];
+  keys.forEach((key, i) => (values[i] ? (groupedBy[key] = values[i]) : nullKeys.push(key)));
+  return { groupedBy, nullKeys };
+}
+
+/** SPEC §3.7: the rounding function once, on the final value (of each group). */
+function round(metric: MetricDefinition, value: string): string {
+  if (!metric.roundingFunction) return value;
+  return canonical(roundDecimal(new Decimal(value), metric.roundingFunction, metric.roundingPrecision ?? 0));
+}
+
+/** Usage (SPEC §3): each type's SQL, then the exact reading and rounding (§3.7). */
 export class UsageService {
   constructor(private readonly repository: UsageRepository) {}
 
   async usage(metric: MetricDefinition, query: UsageQuery): Promise<UsageResult> {
-    const [total] = await this.results({ ...query, groupedBy: [] }, metric);
-    const groups = query.groupedBy.length > 0 ? await this.results(query, metric) : [];
+    const [result] = await this.usages([{ metric, query }]);
+    return result;
+  }
+
+  /** Several questions (GetSubscriptionUsage: one per metric) answered in one ClickHouse round trip. */
+  async usages(questions: UsageQuestion[]): Promise<UsageResult[]> {
+    if (questions.length === 0) return [];
+    const parts = questions.map(statements);
+    const rows = await this.repository.rowsOf(parts.flat());
+    let next = 0;
+    return questions.map((q, i) => {
+      const [total, grouped] = parts[i].map(() => rows[next++]);
+      return this.result(q, total, grouped ?? []);
+    });
+  }
+
+  private result(
+    { metric, query }: UsageQuestion,
+    totalRows: UsageRow[],
+    groupRows: UsageRow[],
+  ): UsageResult {
+    const [total] = totalRows.map((row) => this.read(metric, query, row));
     return {
       code: metric.code,
       aggregationType: metric.aggregationType,
       ...(total ?? EMPTY),
-      groups: groups.map((g) => ({ ...g, ...this.labels(query.groupedBy, g.groupValues) })),
+      groups: groupRows.map((row) => ({
+        ...this.read(metric, query, row),
+        ...labels(query.groupedBy, row.group_values),
+      })),
     };
   }
 
-  private async results(
-    query: UsageQuery,
-    metric: MetricDefinition,
-  ): Promise<(GroupResult & { groupValues: string[] })[]> {
-    const builder = AGGREGATION_QUERIES[metric.aggregationType];
-    const rows = await this.repository.rows(builder.build(query));
-    return rows.map((row) => {
-      const read = builder.read(row, query);
-      const exact = canonical(read.value);
-      return {
-        value: this.round(metric, exact),
-        eventsCount: read.eventsCount,
-        totalAggregatedUnits: read.totalAggregatedUnits || exact,
-        preciseTotalAmountCents: canonical(read.preciseTotalAmountCents),
-        groupValues: row.group_values,
-      };
-    });
-  }
-
-  /** A missing or empty grouping property is absent from grouped_by and listed in null_keys. */
-  private labels(
-    keys: string[],
-    values: string[],
-  ): { groupedBy: Record<string, string>; nullKeys: string[] } {
-    const groupedBy: Record<string, string> = {};
-    const nullKeys: string[] = [];
-    keys.forEach((key, i) => (values[i] ? (groupedBy[key] = values[i]) : nullKeys.push(key)));
-    return { groupedBy, nullKeys };
-  }
-
-  private round(metric: MetricDefinition, value: string): string {
-    if (!metric.roundingFunction) return value;
-    return canonical(
-      roundDecimal(new Decimal(value), metric.roundingFunction, metric.roundingPrecision ?? 0),
-    );
+  private read(metric: MetricDefinition, query: UsageQuery, row: UsageRow): GroupResult {
+    const read = AGGREGATION_QUERIES[metric.aggregationType].read(row, query);
+    const exact = canonical(read.value);
+    return {
+      value: round(metric, exact),
+      eventsCount: read.eventsCount,
+      totalAggregatedUnits: read.totalAggregatedUnits || exact,
+      preciseTotalAmountCents: canonical(read.preciseTotalAmountCents),
+    };
   }
 }

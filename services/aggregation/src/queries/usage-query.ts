@@ -21,13 +21,22 @@ export interface UsageQuery {
   chargesDurationDays: number | null;
 }
 
+/** The columns of every builder's rows; a builder lists the optional ones its SQL produces. */
+export const BASE_COLUMNS = ['group_values', 'value', 'events_count', 'precise_total_amount_cents'] as const;
+export const OPTIONAL_COLUMNS = ['initial_level', 'in_window_delta', 'level_ms'] as const;
+export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
+
 export interface BuiltQuery {
   sql: string;
   params: Record<string, unknown>;
+  /** Optional columns the SQL produces (none when unset). */
+  columns?: readonly OptionalColumn[];
 }
 
 /** A row of any builder's SQL: one per group (a single row with group_values [] when ungrouped). */
 export interface UsageRow {
+  /** Which statement of a combined query the row answers (queries/combine.ts). */
+  part_index?: number | string;
   group_values: string[];
   value: string;
   events_count: string;

@@ -27,6 +27,7 @@ export const weightedSumQuery: AggregationQuery = {
           WHERE v IS NOT NULL
           GROUP BY group_values`,
     params: selectionParams(q),
+    columns: ['initial_level', 'in_window_delta', 'level_ms'],
   }),
   read: (row, q) => {
     const windowMs = q.to.getTime() - q.from.getTime();

@@ -1,0 +1,129 @@
+import type { ClickHouseClient } from '../../../libs/clickhouse/src/clickhouse';
+import type { MetricDefinition } from '../../../libs/common/src/domain';
+import { UnavailableError } from '../../../libs/common/src/errors';
+import type { UsageQuery, UsageRow } from './queries/usage-query';
+import { UsageRepository } from './usage.repository';
+import { UsageService } from './usage.service';
+
+/** A ClickHouse stand-in: records each statement, answers the rows `answer` gives for its parts. */
+function fakeClickHouse(answer: (parts: number) => UsageRow[]) {
+  const statements: { sql: string; params: Record<string, unknown> }[] = [];
+  const client = {
+    query: ({ query, query_params }: { query: string; query_params: Record<string, unknown> }) => {
+      statements.push({ sql: query, params: query_params });
+      const parts = query.split('UNION ALL').length;
+      return Promise.resolve({ json: () => Promise.resolve(answer(parts)) });
+    },
+  };
+  return { client: client as unknown as ClickHouseClient, statements };
+}
+
+const metric = (code: string, more: Partial<MetricDefinition> = {}) =>
+  ({
+    code,
+    aggregationType: 'SUM_AGG',
+    fieldName: 'v',
+    recurring: false,
+    roundingFunction: null,
+    ...more,
+  }) as MetricDefinition;
+
+const query = (more: Partial<UsageQuery> = {}): UsageQuery => ({
+  organizationId: 'o',
+  externalSubscriptionId: 's',
+  code: 'c',
+  aggregationType: 'SUM_AGG',
+  fieldName: 'v',
+  recurring: false,
+  from: new Date('2026-01-01T00:00:00Z'),
+  to: new Date('2026-01-11T00:00:00Z'),
+  filter: [],
+  exclude: [],
+  groupedBy: [],
+  chargesDurationDays: null,
+  ...more,
+});
+
+const row = (part: number, value: string, groupValues: string[] = []): UsageRow => ({
+  part_index: part,
+  group_values: groupValues,
+  value,
+  events_count: '1',
+  precise_total_amount_cents: '0.50000000000000000000',
+});
+
+describe('UsageService', () => {
+  it('answers a grouped question with its total and groups in one round trip, rounded, labelled', async () => {
+    const fake = fakeClickHouse(() => [
+      row(1, '0.4', ['a', 'x']),
+      row(0, '0.80000000000000000000'),
+      row(1, '0.4', ['', 'y']),
+    ]);
+    const service = new UsageService(new UsageRepository(fake.client));
+    const rounded = metric('c', { roundingFunction: 'ROUND', roundingPrecision: 0 });
+    const usage = await service.usage(rounded, query({ groupedBy: ['g', 'h'] }));
+    expect(fake.statements).toHaveLength(1);
+    expect(usage).toEqual({
+      code: 'c',
+      aggregationType: 'SUM_AGG',
+      value: '1',
+      eventsCount: '1',
+      totalAggregatedUnits: '0.8',
+      preciseTotalAmountCents: '0.5',
+      groups: [
+        {
+          groupedBy: { g: 'a', h: 'x' },
+          nullKeys: [],
+          value: '0',
+          eventsCount: '1',
+          totalAggregatedUnits: '0.4',
+          preciseTotalAmountCents: '0.5',
+        },
+        {
+          groupedBy: { h: 'y' },
+          nullKeys: ['g'],
+          value: '0',
+          eventsCount: '1',
+          totalAggregatedUnits: '0.4',
+          preciseTotalAmountCents: '0.5',
+        },
+      ],
+    });
+  });
+
+  it('answers "0" with no groups when there are no events', async () => {
+    const service = new UsageService(new UsageRepository(fakeClickHouse(() => []).client));
+    expect(await service.usage(metric('c'), query({ groupedBy: ['g'] }))).toMatchObject({
+      value: '0',
+      eventsCount: '0',
+      totalAggregatedUnits: '0',
+      preciseTotalAmountCents: '0',
+      groups: [],
+    });
+  });
+
+  it('answers many metrics in few round trips, each with its own rows', async () => {
+    const fake = fakeClickHouse((parts) => Array.from({ length: parts }, (_, i) => row(i, `${i + 1}`)));
+    const service = new UsageService(new UsageRepository(fake.client, 2));
+    const metrics = ['a', 'b', 'c', 'd', 'e'].map((code) => metric(code));
+    const usages = await service.usages(metrics.map((m) => ({ metric: m, query: query({ code: m.code }) })));
+    expect(fake.statements).toHaveLength(3);
+    expect(usages.map((u) => [u.code, u.value])).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '1'],
+      ['d', '2'],
+      ['e', '1'],
+    ]);
+    expect(fake.statements[0].params).toMatchObject({ p0_code: 'a', p1_code: 'b' });
+    expect(await service.usages([])).toEqual([]);
+  });
+
+  it('reports a store failure as UNAVAILABLE', async () => {
+    const failing = {
+      query: () => Promise.reject(new Error('connection refused')),
+    } as unknown as ClickHouseClient;
+    const service = new UsageService(new UsageRepository(failing));
+    await expect(service.usage(metric('c'), query())).rejects.toThrow(UnavailableError);
+  });
+});
