@@ -105,6 +105,17 @@ export const COUNT_SUM_CASES: SemanticsCase[] = [
     expect: { value: '24691357802469135780246913578024691356.24691357802469135782', eventsCount: '2' },
   },
   {
+    name: 'sum: leading and trailing zeros are free; a 21st significant decimal or 39th integer digit is not numeric',
+    metric: metric(SUM_AGG),
+    events: [
+      ev('2026-01-02', { v: `1.5${'0'.repeat(30)}` }),
+      ev('2026-01-02', { v: `${'0'.repeat(40)}2` }),
+      ev('2026-01-02', { v: `0.${'0'.repeat(20)}1` }),
+      ev('2026-01-02', { v: '9'.repeat(39) }),
+    ],
+    expect: { value: '3.5', eventsCount: '2' },
+  },
+  {
     name: 'sum: negatives are allowed',
     metric: metric(SUM_AGG),
     events: [ev('2026-01-02', { v: '5' }), ev('2026-01-03', { v: -7.5 })],
