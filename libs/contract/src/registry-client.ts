@@ -8,6 +8,7 @@ import {
 } from '../../common/src/auth';
 import type { MetricDefinition, SubscriptionRecord } from '../../common/src/domain';
 import { UnauthenticatedError, UnavailableError, UpstreamError } from '../../common/src/errors';
+import { MicroBatcher } from '../../common/src/micro-batcher';
 import {
   MetricRegistryServiceClient,
   type BillableMetric,
@@ -22,6 +23,7 @@ export interface CallerCredentials {
 
 const DEADLINE_MS = 5_000;
 const PAGE = 1000;
+const MAX_IDS_PER_CALL = 10_000;
 
 function toMetric(m: BillableMetric, organizationId: string): MetricDefinition {
   const unset = (v: string) => v.endsWith('_UNSPECIFIED') || v === 'UNRECOGNIZED';
@@ -74,6 +76,7 @@ export class RegistryClient implements OrganizationResolver {
   private readonly metrics: TtlCache<Map<string, MetricDefinition>>;
   private readonly subscriptions: TtlCache<SubscriptionRecord | null>;
   private readonly customerSubscriptions: TtlCache<SubscriptionRecord[]>;
+  private readonly subscriptionLoaders = new Map<string, MicroBatcher<string, SubscriptionRecord | null>>();
 
   constructor(address: string, cacheTtlMs: number) {
     this.client = new MetricRegistryServiceClient(address, credentials.createInsecure());
@@ -125,17 +128,34 @@ export class RegistryClient implements OrganizationResolver {
     return (await this.metricsOf(caller)).get(code) ?? null;
   }
 
+  /**
+   * One subscription, or null when unknown. Lookups that miss the cache are sent together: the
+   * subscriptions of a whole batch of events (and of concurrent calls) take one BatchGetSubscriptions.
+   */
   subscription(caller: CallerCredentials, externalId: string): Promise<SubscriptionRecord | null> {
     return this.subscriptions.get(`${caller.organization.id}\u0000${externalId}`, async () => {
-      try {
-        return toSubscription(
-          await this.unary<object, Subscription>('getSubscription', { externalId }, caller.apiKey),
-        );
-      } catch (error) {
-        if (error instanceof UpstreamError && error.grpcCode === status.NOT_FOUND) return null;
-        throw error;
-      }
+      const [found] = await this.subscriptionLoader(caller.apiKey).submit([externalId]);
+      return found;
     });
+  }
+
+  private subscriptionLoader(apiKey: string): MicroBatcher<string, SubscriptionRecord | null> {
+    let loader = this.subscriptionLoaders.get(apiKey);
+    if (!loader) {
+      loader = new MicroBatcher(async (ids) => {
+        const unique = [...new Set(ids)];
+        const { subscriptions } = await this.unary<object, { subscriptions: Subscription[] }>(
+          'batchGetSubscriptions',
+          { externalIds: unique },
+          apiKey,
+        );
+        const byId = new Map(subscriptions.map((s) => [s.externalId, toSubscription(s)]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }, MAX_IDS_PER_CALL);
+      if (this.subscriptionLoaders.size > 1000) this.subscriptionLoaders.clear();
+      this.subscriptionLoaders.set(apiKey, loader);
+    }
+    return loader;
   }
 
   subscriptionsOfCustomer(

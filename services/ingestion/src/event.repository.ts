@@ -20,22 +20,39 @@ interface EventRow {
   created_at: string;
 }
 
-function toRow(e: StoredEvent): EventRow & { property_texts: Record<string, string> } {
-  return {
-    organization_id: e.organizationId,
-    external_subscription_id: e.externalSubscriptionId,
-    code: e.code,
-    timestamp: toClickHouseTime(e.timestamp),
-    transaction_id: e.transactionId,
-    lago_id: e.lagoId,
-    external_customer_id: e.externalCustomerId,
-    lago_subscription_id: e.lagoSubscriptionId,
-    lago_customer_id: e.lagoCustomerId,
-    properties: JSON.stringify(e.properties),
-    property_texts: propertyTexts(e.properties),
-    precise_total_amount_cents: e.preciseTotalAmountCents,
-    created_at: toClickHouseTimeUs(e.createdAtUs),
-  };
+/** The columns of an insert, in the order of toRow's values (JSONCompactEachRow: ~1.6x JSONEachRow). */
+export const INSERT_COLUMNS = [
+  'organization_id',
+  'external_subscription_id',
+  'code',
+  'timestamp',
+  'transaction_id',
+  'lago_id',
+  'external_customer_id',
+  'lago_subscription_id',
+  'lago_customer_id',
+  'properties',
+  'property_texts',
+  'precise_total_amount_cents',
+  'created_at',
+] as const;
+
+export function toRow(e: StoredEvent): unknown[] {
+  return [
+    e.organizationId,
+    e.externalSubscriptionId,
+    e.code,
+    toClickHouseTime(e.timestamp),
+    e.transactionId,
+    e.lagoId,
+    e.externalCustomerId,
+    e.lagoSubscriptionId,
+    e.lagoCustomerId,
+    JSON.stringify(e.properties),
+    propertyTexts(e.properties),
+    e.preciseTotalAmountCents,
+    toClickHouseTimeUs(e.createdAtUs),
+  ];
 }
 
 function fromRow(r: EventRow & { created_at_us: string }): StoredEvent {
@@ -82,7 +99,12 @@ export class EventRepository {
   async insert(events: StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     await storeCall('insert', () =>
-      this.clickhouse.insert({ table: 'events', values: events.map(toRow), format: 'JSONEachRow' }),
+      this.clickhouse.insert({
+        table: 'events',
+        columns: [...INSERT_COLUMNS],
+        values: events.map(toRow),
+        format: 'JSONCompactEachRow',
+      }),
     );
   }
 
@@ -93,14 +115,15 @@ export class EventRepository {
    */
   async findFirst(keys: PreparedEvent[]): Promise<(StoredEvent | null)[]> {
     if (keys.length === 0) return [];
-    const pointers = await storeCall('lookup', () => this.pointers(keys.map(eventKey)));
+    const texts = keys.map(eventKey);
+    const pointers = await storeCall('lookup', () => this.pointers(texts));
     if (pointers.length === 0) return keys.map(() => null);
-    const byKey = new Map(keys.map((k) => [eventKey(k), k]));
+    const byKey = new Map(keys.map((k, i) => [texts[i], k]));
     const events = await storeCall('lookup', () =>
       this.eventsAt(pointers.map((p) => ({ ...p, event: byKey.get(p.key)! }))),
     );
     const found = new Map(events.map((e) => [eventKey(e), e]));
-    return keys.map((k) => found.get(eventKey(k)) ?? null);
+    return texts.map((text) => found.get(text) ?? null);
   }
 
   private async pointers(keys: string[]): Promise<KeyPointer[]> {

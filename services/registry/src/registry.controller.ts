@@ -3,6 +3,8 @@ import type { Metadata } from '@grpc/grpc-js';
 import { callerOf } from '../../../libs/common/src/auth';
 import {
   MetricRegistryServiceControllerMethods,
+  type BatchGetSubscriptionsRequest,
+  type BatchGetSubscriptionsResponse,
   type BillableMetric,
   type CreateBillableMetricRequest,
   type DeleteBillableMetricRequest,
@@ -91,6 +93,14 @@ export class RegistryController implements MetricRegistryServiceController {
       request.pageToken,
     );
     return { subscriptions: found.subscriptions.map(toSubscription), nextPageToken: found.nextPageToken };
+  }
+
+  async batchGetSubscriptions(
+    request: BatchGetSubscriptionsRequest,
+    metadata: Metadata,
+  ): Promise<BatchGetSubscriptionsResponse> {
+    const found = await this.subscriptions.getMany(callerOf(metadata).id, request.externalIds);
+    return { subscriptions: found.map(toSubscription) };
   }
 
   getCallerOrganization(_request: unknown, metadata: Metadata): Organization {

@@ -61,6 +61,14 @@ export class SubscriptionRepository {
     return rows[0] ? toSubscription(rows[0]) : null;
   }
 
+  async findByExternalIds(organizationId: string, externalIds: string[]): Promise<StoredSubscription[]> {
+    const { rows } = await this.pool.query<SubscriptionRow>(
+      `SELECT ${COLUMNS} FROM subscriptions WHERE organization_id = $1 AND external_id = ANY($2::text[])`,
+      [organizationId, externalIds],
+    );
+    return rows.map(toSubscription);
+  }
+
   /** In (created_at, id) order; an empty customer id lists the whole organization. */
   async list(
     organizationId: string,

@@ -16,6 +16,7 @@ export interface SubscriptionPage {
 }
 
 const MAX_ID = 255;
+const MAX_BATCH_IDS = 10_000;
 
 function id(value: string | undefined, field: string): string {
   const v = value ?? '';
@@ -55,6 +56,14 @@ export class SubscriptionService {
     const found = await this.subscriptions.findByExternalId(organizationId, externalId);
     if (!found) throw new NotFoundError(`external_id: no subscription "${externalId}"`);
     return found;
+  }
+
+  /** The known subscriptions among `externalIds` (unknown ids are left out). */
+  async getMany(organizationId: string, externalIds: string[] | undefined): Promise<SubscriptionRecord[]> {
+    const ids = [...new Set(externalIds ?? [])];
+    if (ids.length > MAX_BATCH_IDS)
+      throw new InvalidArgumentError(`external_ids: at most ${MAX_BATCH_IDS}, got ${ids.length}`);
+    return ids.length === 0 ? [] : this.subscriptions.findByExternalIds(organizationId, ids);
   }
 
   async list(

@@ -242,6 +242,15 @@ export interface ListSubscriptionsResponse {
   nextPageToken: string;
 }
 
+export interface BatchGetSubscriptionsRequest {
+  /** At most 10,000. */
+  externalIds: string[];
+}
+
+export interface BatchGetSubscriptionsResponse {
+  subscriptions: Subscription[];
+}
+
 export interface GetCallerOrganizationRequest {
 }
 
@@ -2030,6 +2039,152 @@ export const ListSubscriptionsResponse: MessageFns<ListSubscriptionsResponse> = 
   },
 };
 
+function createBaseBatchGetSubscriptionsRequest(): BatchGetSubscriptionsRequest {
+  return { externalIds: [] };
+}
+
+export const BatchGetSubscriptionsRequest: MessageFns<BatchGetSubscriptionsRequest> = {
+  encode(message: BatchGetSubscriptionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.externalIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetSubscriptionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetSubscriptionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.externalIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetSubscriptionsRequest {
+    return {
+      externalIds: globalThis.Array.isArray(object?.externalIds)
+        ? object.externalIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.external_ids)
+        ? object.external_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetSubscriptionsRequest): unknown {
+    const obj: any = {};
+    if (message.externalIds?.length) {
+      obj.externalIds = message.externalIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetSubscriptionsRequest>, I>>(base?: I): BatchGetSubscriptionsRequest {
+    return BatchGetSubscriptionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetSubscriptionsRequest>, I>>(object: I): BatchGetSubscriptionsRequest {
+    const message = createBaseBatchGetSubscriptionsRequest();
+    message.externalIds = object.externalIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseBatchGetSubscriptionsResponse(): BatchGetSubscriptionsResponse {
+  return { subscriptions: [] };
+}
+
+export const BatchGetSubscriptionsResponse: MessageFns<BatchGetSubscriptionsResponse> = {
+  encode(message: BatchGetSubscriptionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.subscriptions) {
+      Subscription.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetSubscriptionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetSubscriptionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subscriptions.push(Subscription.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetSubscriptionsResponse {
+    return {
+      subscriptions: globalThis.Array.isArray(object?.subscriptions)
+        ? object.subscriptions.map((e: any) => Subscription.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetSubscriptionsResponse): unknown {
+    const obj: any = {};
+    if (message.subscriptions?.length) {
+      obj.subscriptions = message.subscriptions.map((e) => Subscription.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetSubscriptionsResponse>, I>>(base?: I): BatchGetSubscriptionsResponse {
+    return BatchGetSubscriptionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetSubscriptionsResponse>, I>>(
+    object: I,
+  ): BatchGetSubscriptionsResponse {
+    const message = createBaseBatchGetSubscriptionsResponse();
+    message.subscriptions = object.subscriptions?.map((e) => Subscription.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseGetCallerOrganizationRequest(): GetCallerOrganizationRequest {
   return {};
 }
@@ -2264,6 +2419,21 @@ export const MetricRegistryServiceService = {
     responseDeserialize: (value: Buffer): ListSubscriptionsResponse => ListSubscriptionsResponse.decode(value),
   },
   /**
+   * Several subscriptions by external id in one call; unknown ids are left out. Ingestion resolves
+   * a whole batch of events with it.
+   */
+  batchGetSubscriptions: {
+    path: "/metering.v1.MetricRegistryService/BatchGetSubscriptions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetSubscriptionsRequest): Buffer =>
+      Buffer.from(BatchGetSubscriptionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetSubscriptionsRequest => BatchGetSubscriptionsRequest.decode(value),
+    responseSerialize: (value: BatchGetSubscriptionsResponse): Buffer =>
+      Buffer.from(BatchGetSubscriptionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetSubscriptionsResponse => BatchGetSubscriptionsResponse.decode(value),
+  },
+  /**
    * The organization the calling API key belongs to. The other services call it to
    * authenticate their own callers (they forward the caller's authorization metadata).
    */
@@ -2289,6 +2459,11 @@ export interface MetricRegistryServiceServer extends UntypedServiceImplementatio
   upsertSubscription: handleUnaryCall<UpsertSubscriptionRequest, Subscription>;
   getSubscription: handleUnaryCall<GetSubscriptionRequest, Subscription>;
   listSubscriptions: handleUnaryCall<ListSubscriptionsRequest, ListSubscriptionsResponse>;
+  /**
+   * Several subscriptions by external id in one call; unknown ids are left out. Ingestion resolves
+   * a whole batch of events with it.
+   */
+  batchGetSubscriptions: handleUnaryCall<BatchGetSubscriptionsRequest, BatchGetSubscriptionsResponse>;
   /**
    * The organization the calling API key belongs to. The other services call it to
    * authenticate their own callers (they forward the caller's authorization metadata).
@@ -2431,6 +2606,25 @@ export interface MetricRegistryServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListSubscriptionsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Several subscriptions by external id in one call; unknown ids are left out. Ingestion resolves
+   * a whole batch of events with it.
+   */
+  batchGetSubscriptions(
+    request: BatchGetSubscriptionsRequest,
+    callback: (error: ServiceError | null, response: BatchGetSubscriptionsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetSubscriptions(
+    request: BatchGetSubscriptionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetSubscriptionsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetSubscriptions(
+    request: BatchGetSubscriptionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetSubscriptionsResponse) => void,
   ): ClientUnaryCall;
   /**
    * The organization the calling API key belongs to. The other services call it to

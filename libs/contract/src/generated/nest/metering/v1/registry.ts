@@ -134,6 +134,15 @@ export interface ListSubscriptionsResponse {
   nextPageToken: string;
 }
 
+export interface BatchGetSubscriptionsRequest {
+  /** At most 10,000. */
+  externalIds: string[];
+}
+
+export interface BatchGetSubscriptionsResponse {
+  subscriptions: Subscription[];
+}
+
 export interface GetCallerOrganizationRequest {
 }
 
@@ -176,6 +185,16 @@ export interface MetricRegistryServiceClient {
   getSubscription(request: GetSubscriptionRequest, metadata?: Metadata): Observable<Subscription>;
 
   listSubscriptions(request: ListSubscriptionsRequest, metadata?: Metadata): Observable<ListSubscriptionsResponse>;
+
+  /**
+   * Several subscriptions by external id in one call; unknown ids are left out. Ingestion resolves
+   * a whole batch of events with it.
+   */
+
+  batchGetSubscriptions(
+    request: BatchGetSubscriptionsRequest,
+    metadata?: Metadata,
+  ): Observable<BatchGetSubscriptionsResponse>;
 
   /**
    * The organization the calling API key belongs to. The other services call it to
@@ -234,6 +253,16 @@ export interface MetricRegistryServiceController {
   ): Promise<ListSubscriptionsResponse> | Observable<ListSubscriptionsResponse> | ListSubscriptionsResponse;
 
   /**
+   * Several subscriptions by external id in one call; unknown ids are left out. Ingestion resolves
+   * a whole batch of events with it.
+   */
+
+  batchGetSubscriptions(
+    request: BatchGetSubscriptionsRequest,
+    metadata?: Metadata,
+  ): Promise<BatchGetSubscriptionsResponse> | Observable<BatchGetSubscriptionsResponse> | BatchGetSubscriptionsResponse;
+
+  /**
    * The organization the calling API key belongs to. The other services call it to
    * authenticate their own callers (they forward the caller's authorization metadata).
    */
@@ -256,6 +285,7 @@ export function MetricRegistryServiceControllerMethods() {
       "upsertSubscription",
       "getSubscription",
       "listSubscriptions",
+      "batchGetSubscriptions",
       "getCallerOrganization",
     ];
     for (const method of grpcMethods) {
