@@ -126,7 +126,7 @@ describe('what each type computes', () => {
 
   it('casts the value to Decimal(76, 20) only when it is a plain decimal within the limits', () => {
     const { sql } = build('SUM_AGG');
-    expect(sql).toContain("if(match(property_texts[{field:String}], '^-?[0-9]{1,38}([.][0-9]{1,20})?$')");
+    expect(sql).toContain("if(match(property_texts[{field:String}], '^-?0*[0-9]{1,38}([.][0-9]{1,20}0*)?$')");
     expect(sql).toContain('toDecimal256OrNull(property_texts[{field:String}], 20)');
   });
 
