@@ -5,7 +5,7 @@ import type { AggregationQuery } from './usage-query';
 export const countQuery: AggregationQuery = {
   build: (q) => ({
     sql: `SELECT group_values, toString(count()) AS value, toString(count()) AS events_count, ${AMOUNT}
-          FROM (${selection(false)})
+          FROM (${selection(q, false)})
           GROUP BY group_values`,
     params: selectionParams(q),
   }),

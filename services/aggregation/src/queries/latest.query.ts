@@ -6,7 +6,7 @@ import type { AggregationQuery } from './usage-query';
 export const latestQuery: AggregationQuery = {
   build: (q) => ({
     sql: `SELECT group_values, toString(argMax(v, (timestamp, created_at))) AS value, toString(count()) AS events_count, ${AMOUNT}
-          FROM (${selection(false)})
+          FROM (${selection(q, false)})
           WHERE v IS NOT NULL
           GROUP BY group_values`,
     params: selectionParams(q),

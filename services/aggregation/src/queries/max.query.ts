@@ -5,7 +5,7 @@ import type { AggregationQuery } from './usage-query';
 export const maxQuery: AggregationQuery = {
   build: (q) => ({
     sql: `SELECT group_values, toString(max(v)) AS value, toString(count()) AS events_count, ${AMOUNT}
-          FROM (${selection(false)})
+          FROM (${selection(q, false)})
           WHERE v IS NOT NULL
           GROUP BY group_values`,
     params: selectionParams(q),

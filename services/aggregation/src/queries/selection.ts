@@ -14,8 +14,10 @@ import type { GroupResult, UsageQuery, UsageRow } from './usage-query';
  * (libs/clickhouse/src/decimals.ts).
  *
  * With `history`, there is no lower time bound (recurring metrics read everything before `to`).
+ * The filter and exclude conditions are left out when the query has none: they read the property
+ * map of every row even when their lists are empty.
  */
-export function selection(history: boolean): string {
+export function selection(q: UsageQuery, history: boolean): string {
   return `
     SELECT timestamp, created_at, property_texts, precise_total_amount_cents,
            arrayMap(k -> property_texts[k], {group_keys:Array(String)}) AS group_values,
@@ -26,13 +28,16 @@ export function selection(history: boolean): string {
       AND external_subscription_id = {subscription:String}
       AND code = {code:String}${history ? '' : `\n      AND timestamp >= {from:DateTime64(3, 'UTC')}`}
       AND timestamp < {to:DateTime64(3, 'UTC')}
-      AND arrayAll((k, vs) -> mapContains(property_texts, k) AND has(vs, property_texts[k]),
-                   {filter_keys:Array(String)}, {filter_values:Array(Array(String))})
-      AND NOT arrayExists((ks, vss) -> arrayAll((k, vs) -> has(vs, property_texts[k]), ks, vss),
-                          {exclude_keys:Array(Array(String))}, {exclude_values:Array(Array(Array(String)))})
+      ${q.filter.length > 0 ? FILTER : ''}
+      ${q.exclude.length > 0 ? EXCLUDE : ''}
     ORDER BY created_at
     LIMIT 1 BY transaction_id`;
 }
+
+const FILTER = `AND arrayAll((k, vs) -> mapContains(property_texts, k) AND has(vs, property_texts[k]),
+                   {filter_keys:Array(String)}, {filter_values:Array(Array(String))})`;
+const EXCLUDE = `AND NOT arrayExists((ks, vss) -> arrayAll((k, vs) -> has(vs, property_texts[k]), ks, vss),
+                          {exclude_keys:Array(Array(String))}, {exclude_values:Array(Array(Array(String)))})`;
 
 /** The parameters of `selection`, every value typed and bound server-side. */
 export function selectionParams(q: UsageQuery): Record<string, unknown> {

@@ -5,7 +5,7 @@ import type { AggregationQuery } from './usage-query';
 export const sumQuery: AggregationQuery = {
   build: (q) => ({
     sql: `SELECT group_values, toString(sum(v)) AS value, toString(count()) AS events_count, ${AMOUNT}
-          FROM (${selection(q.recurring)})
+          FROM (${selection(q, q.recurring)})
           WHERE v IS NOT NULL
           GROUP BY group_values`,
     params: selectionParams(q),

@@ -15,7 +15,7 @@ export const uniqueCountQuery: AggregationQuery = {
             SELECT group_values, property_texts[{field:String}] AS unique_value,
                    argMax(property_texts['operation_type'], (timestamp, created_at)) != 'remove' AS active,
                    ${AMOUNT_SUM} AS amount
-            FROM (${selection(q.recurring)})
+            FROM (${selection(q, q.recurring)})
             GROUP BY group_values, unique_value
           )
           GROUP BY group_values`,

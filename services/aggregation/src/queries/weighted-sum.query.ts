@@ -23,7 +23,7 @@ export const weightedSumQuery: AggregationQuery = {
                  toString(countIf(timestamp >= {from:DateTime64(3, 'UTC')})) AS events_count,
                  toString(ifNull(sumIf(precise_total_amount_cents, timestamp >= {from:DateTime64(3, 'UTC')}), 0))
                    AS precise_total_amount_cents
-          FROM (${selection(q.recurring)})
+          FROM (${selection(q, q.recurring)})
           WHERE v IS NOT NULL
           GROUP BY group_values`,
     params: selectionParams(q),
