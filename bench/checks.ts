@@ -1,0 +1,110 @@
+import { TARGETS } from './config';
+import type { IngestFigures } from './load/phase';
+import { METRICS } from './model';
+import type { BenchResults } from './results';
+
+/** One line of the table: a product figure against its baseline and target. */
+export interface Check {
+  name: string;
+  product: string;
+  baseline: string;
+  /** product ÷ baseline (for latencies: product p50 ÷ raw p50). */
+  ratio: number | null;
+  target: string;
+  pass: boolean;
+  notes: string[];
+}
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
+
+function errorNotes(f: { errors: number; errorSamples: string[] }): string[] {
+  return f.errors > 0 ? [`${f.errors} errors, e.g. ${f.errorSamples[0]}`] : [];
+}
+
+function batched(name: string, f: IngestFigures, r: BenchResults): Check {
+  const raw = Math.max(...r.raw.insert.map((i) => i.rowsPerSec));
+  const best = r.raw.insert.find((i) => i.rowsPerSec === raw)!;
+  const q = ratio(f.eventsPerSec, raw);
+  return {
+    name,
+    product: `${n(f.eventsPerSec)} events/s`,
+    baseline: `raw insert ${n(raw)} rows/s (${n(best.batchSize)}-row batches)`,
+    ratio: q,
+    target: `≥ ${n(TARGETS.batchedEventsPerSec)}/s, ≥ ${TARGETS.batchedVsRawInsert * 100}% of raw`,
+    pass:
+      f.errors === 0 &&
+      f.eventsPerSec >= TARGETS.batchedEventsPerSec &&
+      (q ?? 0) >= TARGETS.batchedVsRawInsert,
+    notes: errorNotes(f),
+  };
+}
+
+function unary(r: BenchResults): Check {
+  const f = r.product.ingestEvent;
+  const bare = r.bare.ingestEvent;
+  const q = ratio(f.eventsPerSec, bare.eventsPerSec);
+  return {
+    name: `IngestEvent (unary, ${f.procs * f.inflightPerProc} callers)`,
+    product: `${n(f.eventsPerSec)} events/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms`,
+    baseline: `bare grpc-js ${n(bare.eventsPerSec)} calls/s, p99 ${bare.latencyMs.p99} ms`,
+    ratio: q,
+    target: `≥ ${n(TARGETS.unaryEventsPerSec)}/s, p99 ≤ ${TARGETS.unaryP99Ms} ms, ≥ ${TARGETS.unaryVsBareGrpc * 100}% of bare`,
+    pass:
+      f.errors === 0 &&
+      bare.errors === 0 &&
+      f.eventsPerSec >= TARGETS.unaryEventsPerSec &&
+      f.latencyMs.p99 <= TARGETS.unaryP99Ms &&
+      (q ?? 0) >= TARGETS.unaryVsBareGrpc,
+    notes: [...errorNotes(f), ...errorNotes(bare)],
+  };
+}
+
+function usage(r: BenchResults): Check[] {
+  return METRICS.map(({ type }) => {
+    const f = r.product.getUsage[type]!;
+    const raw = r.raw.sql[type]!;
+    const q = ratio(f.latencyMs.p50, raw.latencyMs.p50);
+    const same = f.value === raw.value && f.eventsCount === raw.eventsCount;
+    const notes = errorNotes(f);
+    if (!same)
+      notes.push(`answer ${f.value} (${f.eventsCount} events) ≠ raw SQL ${raw.value} (${raw.eventsCount})`);
+    return {
+      name: `GetUsage ${type}`,
+      product: `p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms`,
+      baseline: `raw SQL p50 ${raw.latencyMs.p50} ms, p99 ${raw.latencyMs.p99} ms`,
+      ratio: q,
+      target: `p99 ≤ ${TARGETS.usageP99Ms} ms, p50 ≤ ${TARGETS.usageVsRawSql}× raw`,
+      pass:
+        f.errors === 0 &&
+        same &&
+        f.latencyMs.p99 <= TARGETS.usageP99Ms &&
+        (q ?? Infinity) <= TARGETS.usageVsRawSql,
+      notes,
+    };
+  });
+}
+
+function memory(r: BenchResults): Check {
+  const peak = r.server.peakBytes ?? r.server.maxSampledBytes;
+  const gib = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GiB`;
+  return {
+    name: 'Server peak RSS (VmHWM)',
+    product: gib(peak),
+    baseline: `max sampled VmRSS ${gib(r.server.maxSampledBytes)}`,
+    ratio: null,
+    target: `≤ ${gib(TARGETS.serverRssBytes)}`,
+    pass: peak <= TARGETS.serverRssBytes,
+    notes: [],
+  };
+}
+
+export function checks(r: BenchResults): Check[] {
+  return [
+    batched(`IngestEvents (${n(r.config.batchSize)}-event batches)`, r.product.ingestEvents, r),
+    batched(`StreamEvents (${n(r.config.batchSize)}-event batches)`, r.product.streamEvents, r),
+    unary(r),
+    ...usage(r),
+    memory(r),
+  ];
+}

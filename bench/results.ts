@@ -1,0 +1,37 @@
+import os from 'node:os';
+import type { AggregationTypeName } from '../libs/common/src/domain';
+import type { BenchConfig } from './config';
+import type { IngestFigures } from './load/phase';
+import type { UsageFigures } from './load/phases';
+import type { EngineFigures } from './setup/prepare';
+import type { RssSummary } from './setup/rss';
+
+/** Everything one run measured: what bench/results/latest.json holds, besides the checks. */
+export interface BenchResults {
+  date: string;
+  quick: boolean;
+  totalSeconds: number;
+  machine: ReturnType<typeof machine>;
+  config: BenchConfig;
+  raw: EngineFigures;
+  product: {
+    ingestEvents: IngestFigures;
+    streamEvents: IngestFigures;
+    ingestEvent: IngestFigures;
+    getUsage: Partial<Record<AggregationTypeName, UsageFigures>>;
+  };
+  bare: { ingestEvent: IngestFigures };
+  server: RssSummary;
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryBytes: os.totalmem(),
+    loadAverageAtEnd: os.loadavg(),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
