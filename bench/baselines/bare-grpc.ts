@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { stopChild, type Cleanup } from '../cleanup';
-import { freePort } from '../setup/health';
+import { freePort } from '../../libs/testing/src/free-port';
 
 export interface BareServer {
   address: string;

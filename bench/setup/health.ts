@@ -1,6 +1,5 @@
 import { credentials, makeGenericClientConstructor, type Client, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { createServer } from 'node:net';
 
 const HealthClient = makeGenericClientConstructor(healthService as never, 'grpc.health.v1.Health');
 type Check = (
@@ -18,18 +17,6 @@ export function isServing(address: string): Promise<boolean> {
     client.Check({ service: '' }, { deadline: Date.now() + 1_000 }, (error, response) => {
       client.close();
       resolve(!error && response.status === 'SERVING');
-    });
-  });
-}
-
-/** NestJS ignores the port bindAsync returns for :0, so free ports are picked first. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
     });
   });
 }

@@ -3,7 +3,8 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoPath } from '../../libs/common/src/repo-path';
 import { Cleanup, stopChild } from '../cleanup';
-import { freePort, isServing, sleep } from './health';
+import { freePort } from '../../libs/testing/src/free-port';
+import { isServing, sleep } from './health';
 
 /** Where the system under test keeps its embedded stores and development key. */
 export interface ServerFiles {

@@ -1,6 +1,6 @@
+import { freePort } from '../../libs/testing/src/free-port';
 import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -8,18 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { startStack, type Stack } from '../../services/all-in-one/src/stack';
 import { OrganizationRepository } from '../../services/registry/src/organization.repository';
 import { meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
-
-/** NestJS ignores the port bindAsync returns for :0, so a free port is picked first. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A PostgreSQL for one test file: a fresh database on DATABASE_URL's server (dropped afterwards), or
