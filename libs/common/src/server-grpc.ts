@@ -1,4 +1,4 @@
-import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
+import { ServerGrpc } from '@nestjs/microservices';
 
 interface StreamBuffer {
   cleanup: () => void;
@@ -12,11 +12,7 @@ interface StreamBuffer {
  * client that writes its batches and ends at once would get no response at all. Here `cleanup`
  * keeps the buffer; the replay releases it.
  */
-export class StreamSafeServerGrpc extends ServerGrpc {
-  constructor(options: GrpcOptions['options']) {
-    super(options);
-  }
-}
+export class StreamSafeServerGrpc extends ServerGrpc {}
 
 const base = (ServerGrpc.prototype as unknown as { bufferUntilDrained: () => StreamBuffer })
   .bufferUntilDrained;
