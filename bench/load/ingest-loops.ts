@@ -4,7 +4,7 @@ import {
   type IngestEventsResponse,
   type IngestionServiceClient,
 } from '../../libs/contract/src/generated/client/metering/v1/ingestion';
-import { benchEvent, benchEvents, type Window } from '../model';
+import { benchEvents, type Window } from '../model';
 import type { IngestTask } from './protocol';
 import type { Recorder } from './recorder';
 
@@ -16,7 +16,8 @@ export interface LoopContext {
   recorder: Recorder;
 }
 
-const DEADLINE_MS = 60_000;
+/** Per call, for every unary loop. */
+export const DEADLINE_MS = 60_000;
 
 /** EventResult statuses of one response; each REJECTED event is recorded as an error. */
 export function statusCounts(response: IngestEventsResponse, recorder: Recorder): Record<string, number> {
@@ -29,7 +30,10 @@ export function statusCounts(response: IngestEventsResponse, recorder: Recorder)
 }
 
 /** Calls `one(seq)` back to back on `inflight` lanes until the phase ends. */
-async function lanes(ctx: LoopContext, one: (seq: number) => Promise<void>): Promise<void> {
+export async function lanes(
+  ctx: Pick<LoopContext, 'task' | 'recorder'>,
+  one: (seq: number) => Promise<void>,
+): Promise<void> {
   let seq = 0;
   const lane = async () => {
     while (ctx.recorder.running) await one(seq++);
@@ -62,21 +66,6 @@ export function ingestEventsLoop(ctx: LoopContext): Promise<void> {
     try {
       const response = await call(ctx.client.ingestEvents, ctx, { events });
       recorder.ok(started, events.length, statusCounts(response, recorder));
-    } catch (error) {
-      recorder.fail(error);
-    }
-  });
-}
-
-/** IngestEvent: one event per call. */
-export function ingestEventLoop(ctx: LoopContext): Promise<void> {
-  const { task, window, recorder } = ctx;
-  return lanes(ctx, async (seq) => {
-    const event = benchEvent(task.prefix, seq, window, task.subscriptions);
-    const started = performance.now();
-    try {
-      const response = await call(ctx.client.ingestEvent, ctx, { event });
-      recorder.ok(started, 1, { [response.duplicate ? 'DUPLICATE' : 'answered']: 1 });
     } catch (error) {
       recorder.fail(error);
     }

@@ -1,21 +1,22 @@
 import type { Client } from '@grpc/grpc-js';
 import { bearer, meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
-import { ingestEventLoop, ingestEventsLoop } from './ingest-loops';
+import { ingestEventsLoop } from './ingest-loops';
 import type { FromWorker, Schedule, ToWorker, WorkerResult, WorkerTask } from './protocol';
+import { rawIngestEventLoop } from './raw-unary';
 import { Recorder } from './recorder';
 import { streamEventsLoop } from './stream-loop';
 import { usageLoop } from './usage-loop';
 
 /**
  * One load-generating client process (forked by bench/load/phase.ts): connects, says `ready`,
- * runs its task on `go`, sends its result and exits. One Node client saturates near 5k calls/s,
- * so a phase runs several of these.
+ * runs its task on `go`, sends its result and exits. One grpc-js client saturates near 5k calls/s,
+ * so a phase runs several of these, and IngestEvent goes over node:http2 directly (raw-unary.ts).
  */
 const send = (message: FromWorker) => process.send!(message);
 const LOOPS = {
   ingestEvents: ingestEventsLoop,
   streamEvents: streamEventsLoop,
-  ingestEvent: ingestEventLoop,
+  ingestEvent: rawIngestEventLoop,
 };
 let state: { task: WorkerTask; clients: MeteringClients } | undefined;
 

@@ -49,7 +49,9 @@ export class ServerProcess {
       DATABASE_URL: '',
     };
     const log = openSync(files.logFile, 'a');
-    const child = spawn(process.execPath, [repoPath('dist/services/all-in-one/src/main.js')], {
+    // BENCH_SERVER_NODE_ARGS: extra node flags for the measured server, e.g. `--cpu-prof`.
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, repoPath('dist/services/all-in-one/src/main.js')], {
       env,
       stdio: ['ignore', log, log],
     });
