@@ -19,6 +19,8 @@ export interface Addresses {
 }
 
 const BOOT_TIMEOUT_MS = 180_000;
+/** The node flags of `npm start` (package.json). */
+const START_FLAGS = ['--max-semi-space-size=64'];
 
 /** `npm start`'s process (dist/services/all-in-one/src/main.js) on the bench's own data and ports. */
 export class ServerProcess {
@@ -51,10 +53,14 @@ export class ServerProcess {
     const log = openSync(files.logFile, 'a');
     // BENCH_SERVER_NODE_ARGS: extra node flags for the measured server, e.g. `--cpu-prof`.
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, repoPath('dist/services/all-in-one/src/main.js')], {
-      env,
-      stdio: ['ignore', log, log],
-    });
+    const child = spawn(
+      process.execPath,
+      [...START_FLAGS, ...nodeArgs, repoPath('dist/services/all-in-one/src/main.js')],
+      {
+        env,
+        stdio: ['ignore', log, log],
+      },
+    );
     closeSync(log);
     cleanup.track(child, 'server');
     const host = (port: number) => `127.0.0.1:${port}`;

@@ -64,7 +64,10 @@ export async function startTestStack(
     {
       host: '127.0.0.1',
       ports,
-      registryCacheTtlMs: options.registryCacheTtlMs ?? 0,
+      registryCache: {
+        ttlMs: options.registryCacheTtlMs ?? 0,
+        subscriptionTtlMs: options.registryCacheTtlMs ?? 0,
+      },
       clickhouse: { dataDir: path.join(dir, 'clickhouse') },
       postgres: { url: database.url, dataDir: database.dataDir },
     },

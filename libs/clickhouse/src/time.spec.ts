@@ -12,6 +12,17 @@ describe('ClickHouse time text', () => {
     expect(fromClickHouseTime(text)).toEqual(new Date(iso));
   });
 
+  it('agrees with Date#toISOString on instants spread over 1970–2100, in any order', () => {
+    let seed = 42;
+    const next = () => (seed = (seed * 48_271) % 2_147_483_647);
+    for (let i = 0; i < 20_000; i++) {
+      // Neighbours in the same day and second too, as a batch has them.
+      const ms = i % 3 === 0 ? (next() % 4_102_444_800) * 1000 + (next() % 1000) : next() * 1907;
+      const iso = new Date(ms).toISOString();
+      expect(toClickHouseTime(new Date(ms))).toBe(`${iso.slice(0, 10)} ${iso.slice(11, 23)}`);
+    }
+  });
+
   it('formats microseconds', () => {
     expect(toClickHouseTimeUs(Date.parse('2024-03-14T12:00:00.123Z') * 1000 + 456)).toBe(
       '2024-03-14 12:00:00.123456',

@@ -1,13 +1,29 @@
-/** `YYYY-MM-DD HH:MM:SS` of the last second formatted: events of one batch mostly share it. */
+/**
+ * `YYYY-MM-DD HH:MM:SS` of the last second formatted (events of one batch often share it), from
+ * the text of the last day formatted (Date#toISOString for every event showed in profiles).
+ */
 let lastSecond = NaN;
 let lastSecondText = '';
+let lastDay = NaN;
+let lastDayText = '';
 
 function secondText(second: number): string {
   if (second !== lastSecond) {
-    lastSecondText = new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    const day = Math.floor(second / 86_400);
+    if (day !== lastDay) {
+      lastDayText = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      lastDay = day;
+    }
+    const inDay = second - day * 86_400;
+    const minutes = Math.floor(inDay / 60);
+    lastSecondText = `${lastDayText} ${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}:${pad2(inDay % 60)}`;
     lastSecond = second;
   }
   return lastSecondText;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
 function pad3(n: number): string {

@@ -54,7 +54,9 @@ export class TtlCache<V> {
   private readonly entries = new Map<string, { value: Promise<V>; pending: boolean; expires: number }>();
 
   constructor(
-    private readonly ttlMs: number,
+    ttlMs: number,
+    /** A TTL per answer, e.g. longer for a found record than for "not found". */
+    private readonly ttlOf: (value: V) => number = () => ttlMs,
     private readonly maxEntries = 10_000,
   ) {}
 
@@ -65,9 +67,9 @@ export class TtlCache<V> {
     const entry = { value: load(), pending: true, expires: 0 };
     this.entries.set(key, entry);
     entry.value.then(
-      () => {
+      (value) => {
         entry.pending = false;
-        entry.expires = Date.now() + this.ttlMs;
+        entry.expires = Date.now() + this.ttlOf(value);
       },
       () => {
         if (this.entries.get(key) === entry) this.entries.delete(key);

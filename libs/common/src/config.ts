@@ -29,6 +29,18 @@ export const address = (fallback: string) =>
     .default(fallback);
 export const dir = (fallback: string) => z.string().min(1).default(fallback);
 
+/**
+ * How long ingestion and aggregation keep what the registry told them (SPEC §2.2 reads it per
+ * event). A subscription that was found is kept longer than the rest: events sent with its id use
+ * only its identity (lago id, customer), and with many subscriptions and a short TTL nearly every
+ * event would wait for a registry call. Unknown ids, metric lists and customers' subscriptions
+ * (whose activity windows decide rule 2) keep the short TTL.
+ */
+export const registryCacheEnv = {
+  REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(1000),
+  REGISTRY_SUBSCRIPTION_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+};
+
 export const clickHouseEnv = {
   CLICKHOUSE_URL: optionalUrl,
   CLICKHOUSE_USER: z.string().optional(),

@@ -16,4 +16,11 @@ describe('TtlCache', () => {
     expect(await cache.get('k', async () => 7)).toBe(7);
     expect(await cache.get('k', async () => 8)).toBe(7);
   });
+
+  it('keeps each answer for its own TTL: a found record long, "not found" not at all', async () => {
+    const cache = new TtlCache<string | null>(0, (value) => (value === null ? 0 : 60_000));
+    expect(await cache.get('missing', async () => null)).toBeNull();
+    expect(await cache.get('missing', async () => 'created since')).toBe('created since');
+    expect(await cache.get('missing', async () => 'changed again')).toBe('created since');
+  });
 });

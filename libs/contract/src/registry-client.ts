@@ -65,10 +65,25 @@ function toDomainError(error: ServiceError): Error {
   return new UpstreamError(error.code, error.details || error.message);
 }
 
+/** See registryCacheEnv (libs/common/src/config.ts). */
+export interface RegistryCacheTtls {
+  ttlMs: number;
+  /** For a subscription that was found. */
+  subscriptionTtlMs: number;
+}
+
+export function registryCacheTtls(env: {
+  REGISTRY_CACHE_TTL_MS: number;
+  REGISTRY_SUBSCRIPTION_TTL_MS: number;
+}): RegistryCacheTtls {
+  return { ttlMs: env.REGISTRY_CACHE_TTL_MS, subscriptionTtlMs: env.REGISTRY_SUBSCRIPTION_TTL_MS };
+}
+
 /**
  * How ingestion and aggregation reach the registry: over gRPC only, with the caller's own key.
  * Metric definitions are cached per organization for a short TTL (one ListBillableMetrics per
- * organization per TTL, whatever the event rate), and so are API keys and subscriptions.
+ * organization per TTL, whatever the event rate), and so are API keys and subscriptions (found
+ * subscriptions longer).
  */
 export class RegistryClient implements OrganizationResolver {
   private readonly client: MetricRegistryServiceClient;
@@ -78,12 +93,12 @@ export class RegistryClient implements OrganizationResolver {
   private readonly customerSubscriptions: TtlCache<SubscriptionRecord[]>;
   private readonly subscriptionLoaders = new Map<string, MicroBatcher<string, SubscriptionRecord | null>>();
 
-  constructor(address: string, cacheTtlMs: number) {
+  constructor(address: string, ttls: RegistryCacheTtls) {
     this.client = new MetricRegistryServiceClient(address, credentials.createInsecure());
     this.organizations = new TtlCache(30_000);
-    this.metrics = new TtlCache(cacheTtlMs);
-    this.subscriptions = new TtlCache(cacheTtlMs);
-    this.customerSubscriptions = new TtlCache(cacheTtlMs);
+    this.metrics = new TtlCache(ttls.ttlMs);
+    this.subscriptions = new TtlCache(ttls.ttlMs, (found) => (found ? ttls.subscriptionTtlMs : ttls.ttlMs));
+    this.customerSubscriptions = new TtlCache(ttls.ttlMs);
   }
 
   close(): void {

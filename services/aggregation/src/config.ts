@@ -1,11 +1,18 @@
 import { z } from 'zod';
-import { address, clickHouseEnv, host, parseConfig, port } from '../../../libs/common/src/config';
+import {
+  address,
+  clickHouseEnv,
+  host,
+  parseConfig,
+  port,
+  registryCacheEnv,
+} from '../../../libs/common/src/config';
 
 const schema = z.object({
   AGGREGATION_HOST: host,
   AGGREGATION_PORT: port(50053),
   REGISTRY_ADDRESS: address('127.0.0.1:50051'),
-  REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(1000),
+  ...registryCacheEnv,
   ...clickHouseEnv,
 });
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { openStandaloneClickHouse } from '../../../libs/clickhouse/src/standalone';
 import { onShutdown } from '../../../libs/common/src/shutdown';
-import { RegistryClient } from '../../../libs/contract/src/registry-client';
+import { RegistryClient, registryCacheTtls } from '../../../libs/contract/src/registry-client';
 import { aggregationConfig } from './config';
 import { startAggregation } from './aggregation.app';
 
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = aggregationConfig();
   const logger = new Logger('aggregation');
   const clickhouse = await openStandaloneClickHouse('aggregation', config, logger);
-  const registry = new RegistryClient(config.REGISTRY_ADDRESS, config.REGISTRY_CACHE_TTL_MS);
+  const registry = new RegistryClient(config.REGISTRY_ADDRESS, registryCacheTtls(config));
   const app = await startAggregation(clickhouse, registry, config.AGGREGATION_HOST, config.AGGREGATION_PORT);
   onShutdown(logger, [() => app.close(), async () => registry.close(), () => clickhouse.close()]);
 }

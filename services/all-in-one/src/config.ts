@@ -1,12 +1,20 @@
 import { z } from 'zod';
-import { clickHouseEnv, dir, host, parseConfig, port, postgresEnv } from '../../../libs/common/src/config';
+import {
+  clickHouseEnv,
+  dir,
+  host,
+  parseConfig,
+  port,
+  postgresEnv,
+  registryCacheEnv,
+} from '../../../libs/common/src/config';
 
 const schema = z.object({
   HOST: host,
   REGISTRY_PORT: port(50051),
   INGESTION_PORT: port(50052),
   AGGREGATION_PORT: port(50053),
-  REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(1000),
+  ...registryCacheEnv,
   /** Where the development API key is kept (embedded mode). */
   DEV_KEY_FILE: dir('./data/dev-api-key'),
   ...clickHouseEnv,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { clickHouseConfig } from '../../../libs/clickhouse/src/standalone';
 import { onShutdown } from '../../../libs/common/src/shutdown';
+import { registryCacheTtls } from '../../../libs/contract/src/registry-client';
 import { stackEnv } from './config';
 import { developmentApiKey } from './dev-key';
 import { startStack } from './stack';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
         ingestion: env.INGESTION_PORT,
         aggregation: env.AGGREGATION_PORT,
       },
-      registryCacheTtlMs: env.REGISTRY_CACHE_TTL_MS,
+      registryCache: registryCacheTtls(env),
       clickhouse: clickHouseConfig(env),
       postgres: { url: env.DATABASE_URL, dataDir: env.PGLITE_DATA_DIR, embeddedPort: env.PGLITE_PORT },
     },

@@ -6,7 +6,7 @@ import {
   type ClickHouseClient,
   type ClickHouseConfig,
 } from '../../../libs/clickhouse/src/clickhouse';
-import { RegistryClient } from '../../../libs/contract/src/registry-client';
+import { RegistryClient, type RegistryCacheTtls } from '../../../libs/contract/src/registry-client';
 import {
   migratePostgres,
   openPostgres,
@@ -20,7 +20,7 @@ import { startRegistry } from '../../registry/src/registry.app';
 export interface StackConfig {
   host: string;
   ports: { registry: number; ingestion: number; aggregation: number };
-  registryCacheTtlMs: number;
+  registryCache: RegistryCacheTtls;
   clickhouse: ClickHouseConfig;
   postgres: PostgresConfig;
 }
@@ -47,7 +47,7 @@ export async function startStack(config: StackConfig, logger: Logger): Promise<S
   const local = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const address = (port: number) => `${local}:${port}`;
   const apps: INestMicroservice[] = [await startRegistry(postgres.pool, config.host, config.ports.registry)];
-  const registry = new RegistryClient(address(config.ports.registry), config.registryCacheTtlMs);
+  const registry = new RegistryClient(address(config.ports.registry), config.registryCache);
   apps.push(await startIngestion(clickhouse, registry, config.host, config.ports.ingestion));
   apps.push(await startAggregation(clickhouse, registry, config.host, config.ports.aggregation));
 

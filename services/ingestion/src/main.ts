@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { openStandaloneClickHouse } from '../../../libs/clickhouse/src/standalone';
 import { onShutdown } from '../../../libs/common/src/shutdown';
-import { RegistryClient } from '../../../libs/contract/src/registry-client';
+import { RegistryClient, registryCacheTtls } from '../../../libs/contract/src/registry-client';
 import { ingestionConfig } from './config';
 import { startIngestion } from './ingestion.app';
 
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = ingestionConfig();
   const logger = new Logger('ingestion');
   const clickhouse = await openStandaloneClickHouse('ingestion', config, logger);
-  const registry = new RegistryClient(config.REGISTRY_ADDRESS, config.REGISTRY_CACHE_TTL_MS);
+  const registry = new RegistryClient(config.REGISTRY_ADDRESS, registryCacheTtls(config));
   const app = await startIngestion(clickhouse, registry, config.INGESTION_HOST, config.INGESTION_PORT);
   onShutdown(logger, [() => app.close(), async () => registry.close(), () => clickhouse.close()]);
 }

@@ -21,9 +21,19 @@ export interface Resolved {
  * derived from (organization, external_customer_id), so it is the same on every replica and forever.
  */
 export function customerId(organizationId: string, externalCustomerId: string): string {
-  const h = createHash('sha256').update(`${organizationId}\u0000${externalCustomerId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  const name = `${organizationId}\u0000${externalCustomerId}`;
+  const cached = customerIds.get(name);
+  if (cached !== undefined) return cached;
+  const h = createHash('sha256').update(name).digest('hex');
+  const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  if (customerIds.size >= MAX_CUSTOMER_IDS) customerIds.clear();
+  customerIds.set(name, id);
+  return id;
 }
+
+/** A hash per event showed in profiles of batched ingestion: the ids of recent customers are kept. */
+const MAX_CUSTOMER_IDS = 100_000;
+const customerIds = new Map<string, string>();
 
 function known(organizationId: string, s: SubscriptionRecord): Resolved {
   return {
