@@ -1,49 +1,58 @@
-import type { Client } from '@grpc/grpc-js';
-import { bearer, meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
-import { ingestEventsLoop } from './ingest-loops';
-import type { FromWorker, Schedule, ToWorker, WorkerResult, WorkerTask } from './protocol';
-import { rawIngestEventLoop } from './raw-unary';
+import { meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
+import { Connection } from './grpc-wire';
+import { ingestEventLoop, ingestEventsLoop } from './ingest-loops';
+import type {
+  FromWorker,
+  IngestTask,
+  Schedule,
+  ToWorker,
+  UsageTask,
+  WorkerResult,
+  WorkerTask,
+} from './protocol';
 import { Recorder } from './recorder';
 import { streamEventsLoop } from './stream-loop';
 import { usageLoop } from './usage-loop';
 
 /**
  * One load-generating client process (forked by bench/load/phase.ts): connects, says `ready`,
- * runs its task on `go`, sends its result and exits. One grpc-js client saturates near 5k calls/s,
- * so a phase runs several of these, and IngestEvent goes over node:http2 directly (raw-unary.ts).
+ * runs its task on `go`, sends its result and exits. The ingestion loads speak gRPC on node:http2
+ * directly (grpc-wire.ts), as grpc-js clients cost CPU the server under test would not get; a phase
+ * runs several of these processes. GetUsage, one call at a time, keeps the grpc-js client.
  */
 const send = (message: FromWorker) => process.send!(message);
 const LOOPS = {
   ingestEvents: ingestEventsLoop,
   streamEvents: streamEventsLoop,
-  ingestEvent: rawIngestEventLoop,
+  ingestEvent: ingestEventLoop,
 };
-let state: { task: WorkerTask; clients: MeteringClients } | undefined;
+type State = { task: UsageTask; clients: MeteringClients } | { task: IngestTask; connection: Connection };
+let state: State | undefined;
 
 async function prepare(task: WorkerTask): Promise<void> {
-  // One channel per process: every client of the set targets the task's server.
-  const a = task.address;
-  const clients = meteringClients({ registry: a, ingestion: a, aggregation: a });
-  const channel: Client = task.kind === 'getUsage' ? clients.aggregation : clients.ingestion;
-  await new Promise<void>((resolve, reject) =>
-    channel.waitForReady(Date.now() + 60_000, (error) => (error ? reject(error) : resolve())),
-  );
-  state = { task, clients };
+  if (task.kind === 'getUsage') {
+    // One channel per process: every client of the set targets the task's server.
+    const a = task.address;
+    const clients = meteringClients({ registry: a, ingestion: a, aggregation: a });
+    await new Promise<void>((resolve, reject) =>
+      clients.aggregation.waitForReady(Date.now() + 60_000, (error) => (error ? reject(error) : resolve())),
+    );
+    state = { task, clients };
+  } else {
+    const connection = new Connection(task.address);
+    await connection.ready();
+    state = { task, connection };
+  }
 }
 
 async function run(schedule: Schedule): Promise<WorkerResult> {
-  const { task, clients } = state!;
+  const current = state!;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, schedule.startAt - Date.now())));
-  if (task.kind === 'getUsage') return usageLoop(clients, task);
+  if ('clients' in current) return usageLoop(current.clients, current.task);
+  const { task, connection } = current;
   const recorder = new Recorder(schedule);
   const window = { from: new Date(task.window.from), to: new Date(task.window.to) };
-  await LOOPS[task.kind]({
-    client: clients.ingestion,
-    metadata: bearer(task.apiKey),
-    task,
-    window,
-    recorder,
-  });
+  await LOOPS[task.kind]({ connection, task, window, recorder });
   return recorder.done();
 }
 
@@ -55,6 +64,7 @@ process.on('message', (message: ToWorker) => {
   step.catch((error: Error) => send({ type: 'error', message: error.stack ?? error.message }));
 });
 process.on('disconnect', () => {
-  state?.clients.close();
+  if (state && 'clients' in state) state.clients.close();
+  else state?.connection.close();
   process.exit(0);
 });
