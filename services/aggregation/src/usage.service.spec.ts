@@ -119,6 +119,29 @@ describe('UsageService', () => {
     expect(await service.usages([])).toEqual([]);
   });
 
+  it('asks again with the dedupe only the questions whose rows report a repeated transaction id', async () => {
+    let call = 0;
+    const fake = fakeClickHouse((parts) => {
+      call += 1;
+      if (call === 1) return [{ ...row(0, '9'), duplicates: 1 }, row(1, '2', ['g1']), row(2, '3')];
+      expect(parts).toBe(2);
+      return [row(0, '7'), row(1, '6', ['g1'])];
+    });
+    const service = new UsageService(new UsageRepository(fake.client));
+    const usages = await service.usages([
+      { metric: metric('a'), query: query({ code: 'a', groupedBy: ['g'] }) },
+      { metric: metric('b'), query: query({ code: 'b' }) },
+    ]);
+    expect(fake.statements).toHaveLength(2);
+    expect(fake.statements[0].sql).not.toContain('LIMIT 1 BY transaction_id');
+    expect(fake.statements[1].sql).toContain('LIMIT 1 BY transaction_id');
+    expect(fake.statements[1].params).toMatchObject({ p0_code: 'a', p1_code: 'a' });
+    expect(usages.map((u) => [u.code, u.value, u.groups.map((g) => g.value)])).toEqual([
+      ['a', '7', ['6']],
+      ['b', '3', []],
+    ]);
+  });
+
   it('reports a store failure as UNAVAILABLE', async () => {
     const failing = {
       query: () => Promise.reject(new Error('connection refused')),

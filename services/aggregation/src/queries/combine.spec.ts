@@ -38,10 +38,10 @@ describe('combineQueries (one round trip for several statements)', () => {
     const branches = combined.sql.split('\nUNION ALL\n');
     expect(branches).toHaveLength(2);
     expect(branches[0]).toContain(
-      "SELECT toUInt32(0) AS part_index, group_values, value, events_count, precise_total_amount_cents, '' AS initial_level, '' AS in_window_delta, '' AS level_ms",
+      "SELECT toUInt32(0) AS part_index, group_values, value, events_count, precise_total_amount_cents, duplicates, '' AS initial_level, '' AS in_window_delta, '' AS level_ms",
     );
     expect(branches[1]).toContain(
-      "SELECT toUInt32(1) AS part_index, group_values, value, events_count, precise_total_amount_cents, initial_level, '' AS in_window_delta, '' AS level_ms",
+      "SELECT toUInt32(1) AS part_index, group_values, value, events_count, precise_total_amount_cents, duplicates, initial_level, '' AS in_window_delta, '' AS level_ms",
     );
     expect(branches[1]).toContain("t < {p1_to:DateTime64(3, 'UTC')}");
   });

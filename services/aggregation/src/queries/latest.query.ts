@@ -1,14 +1,22 @@
 import { Decimal, canonical } from '../../../../libs/common/src/decimal';
-import { AMOUNT, readPlain, selection, selectionParams } from './selection';
+import { NUMERIC_AMOUNT, perGroup, readPlain, selection, selectionParams } from './selection';
 import type { AggregationQuery } from './usage-query';
 
-/** SPEC §3.4: v of the latest event (ties: ingested last); a negative result is reported as 0. */
+/**
+ * SPEC §3.4: v of the latest event (ties: ingested last); a negative result is reported as 0.
+ * Only the latest text is converted to a decimal: converting all of them was a fifth of the time.
+ */
 export const latestQuery: AggregationQuery = {
-  build: (q) => ({
-    sql: `SELECT group_values, toString(argMax(v, (timestamp, created_at))) AS value, toString(count()) AS events_count, ${AMOUNT}
-          FROM (${selection(q, false)})
-          WHERE v IS NOT NULL
-          GROUP BY group_values`,
+  build: (q, dedupe = false) => ({
+    sql: perGroup(q, {
+      from: selection(q, { history: false, dedupe }),
+      columns: [
+        'toString(toDecimal256OrNull(argMaxIf(field_text, event_order, numeric), 20)) AS value',
+        'toString(countIf(numeric)) AS events_count',
+        NUMERIC_AMOUNT,
+      ],
+      keep: 'countIf(numeric) > 0',
+    }),
     params: selectionParams(q),
   }),
   read: (row) => {

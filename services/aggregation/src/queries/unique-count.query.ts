@@ -1,5 +1,5 @@
-import { AMOUNT_SUM, readPlain, selection, selectionParams } from './selection';
-import type { AggregationQuery } from './usage-query';
+import { AMOUNT_SUM, perGroup, readPlain, selection, selectionParams, type Groups } from './selection';
+import type { AggregationQuery, UsageQuery } from './usage-query';
 
 /**
  * SPEC §3.5. Per distinct property text (per group), `add` makes it active and `remove` inactive,
@@ -8,18 +8,56 @@ import type { AggregationQuery } from './usage-query';
  * A missing property counts as the empty text.
  */
 export const uniqueCountQuery: AggregationQuery = {
-  build: (q) => ({
-    sql: `SELECT group_values, toString(countIf(active)) AS value, toString(countIf(active)) AS events_count,
-                 toString(sum(amount)) AS precise_total_amount_cents
-          FROM (
-            SELECT group_values, property_texts[{field:String}] AS unique_value,
-                   argMax(property_texts['operation_type'], (timestamp, created_at)) != 'remove' AS active,
-                   ${AMOUNT_SUM} AS amount
-            FROM (${selection(q, q.recurring)})
-            GROUP BY group_values, unique_value
-          )
-          GROUP BY group_values`,
+  build: (q, dedupe = false) => ({
+    sql: perGroup(q, {
+      ...(q.groupedBy.length > 0 ? perValue(q, dedupe) : twoBranches(q, dedupe)),
+      columns: [
+        'toString(sum(active_values)) AS value',
+        'toString(sum(active_values)) AS events_count',
+        'toString(sum(amount)) AS precise_total_amount_cents',
+      ],
+      keep: 'sum(events) > 0',
+      hashes: 'arrayFlatten(groupArray(hashes))',
+    }),
     params: selectionParams(q),
   }),
   read: readPlain,
 };
+
+/** Whether the value's last operation is not `remove`. */
+const ACTIVE = `argMax(property_texts['operation_type'] != 'remove', event_order)`;
+
+/** One row per (group, value): whether it is active, its events' amount and transaction hashes. */
+function perValue(q: UsageQuery, dedupe: boolean): Pick<Groups, 'from'> {
+  return {
+    from: `
+      SELECT group_values, toUInt64(${ACTIVE}) AS active_values, ${AMOUNT_SUM} AS amount,
+             groupArray(tx_hash) AS hashes, count() AS events
+      FROM (${selection(q, { history: q.recurring, dedupe })})
+      GROUP BY group_values, field_text`,
+  };
+}
+
+/**
+ * Not grouped: the amount and the hashes are totals, not per value. Read by a second branch, in
+ * parallel with the per-value aggregation, they cost a third less than carried through it in 50K
+ * per-value states (100K events: 39 vs 49 ms). Grouped, the second branch would repeat the work on
+ * the group keys and filters, and costs more.
+ */
+function twoBranches(q: UsageQuery, dedupe: boolean): Pick<Groups, 'from'> {
+  const selected = selection(q, { history: q.recurring, dedupe, threads: 1 });
+  return {
+    from: `
+      SELECT CAST([], 'Array(String)') AS group_values, countIf(active) AS active_values,
+             toDecimal256(0, 20) AS amount, CAST([], 'Array(UInt64)') AS hashes, 0 AS events
+      FROM (
+        SELECT field_text, ${ACTIVE} AS active
+        FROM (${selected})
+        GROUP BY field_text
+      )
+      UNION ALL
+      SELECT group_values, 0, ${AMOUNT_SUM}, groupArray(tx_hash), count()
+      FROM (${selected})
+      GROUP BY group_values`,
+  };
+}

@@ -22,7 +22,13 @@ export interface UsageQuery {
 }
 
 /** The columns of every builder's rows; a builder lists the optional ones its SQL produces. */
-export const BASE_COLUMNS = ['group_values', 'value', 'events_count', 'precise_total_amount_cents'] as const;
+export const BASE_COLUMNS = [
+  'group_values',
+  'value',
+  'events_count',
+  'precise_total_amount_cents',
+  'duplicates',
+] as const;
 export const OPTIONAL_COLUMNS = ['initial_level', 'in_window_delta', 'level_ms'] as const;
 export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
@@ -41,6 +47,11 @@ export interface UsageRow {
   value: string;
   events_count: string;
   precise_total_amount_cents: string;
+  /**
+   * 1: some transaction_id is selected more than once, so the row is not exact unless the query
+   * was built with dedupe (queries/selection.ts `perGroup`).
+   */
+  duplicates?: number;
   /** Weighted sum only: pieces the exact division is made of, in TypeScript. */
   initial_level?: string;
   in_window_delta?: string;
@@ -56,7 +67,11 @@ export interface GroupResult {
 }
 
 export interface AggregationQuery {
-  build(query: UsageQuery): BuiltQuery;
+  /**
+   * dedupe: keep one row per transaction_id in SQL (slow). Without it the rows are exact only when
+   * they report duplicates = 0, which is every time unless two ingestion processes raced on a key.
+   */
+  build(query: UsageQuery, dedupe?: boolean): BuiltQuery;
   read(row: UsageRow, query: UsageQuery): GroupResult;
 }
 

@@ -1,10 +1,12 @@
 import { Decimal, canonical } from '../../../../libs/common/src/decimal';
-import { selection, selectionParams } from './selection';
+import { perGroup, selection, selectionParams } from './selection';
 import type { AggregationQuery } from './usage-query';
 
 /** Decimal places kept by the final division (SPEC §3.6 asks for at least 20). */
 export const WEIGHTED_SUM_SCALE = 30;
 const DAY_MS = 86_400_000;
+
+const IN_WINDOW = `timestamp >= {from:DateTime64(3, 'UTC')} AND numeric`;
 
 /**
  * SPEC §3.6. The level is piecewise constant, so its integral over [from, to) is linear in the
@@ -14,18 +16,20 @@ const DAY_MS = 86_400_000;
  * Recurring: the initial level is the sum of all deltas before `from`.
  */
 export const weightedSumQuery: AggregationQuery = {
-  build: (q) => ({
-    sql: `SELECT group_values, '' AS value,
-                 toString(sumIf(v, timestamp < {from:DateTime64(3, 'UTC')})) AS initial_level,
-                 toString(sumIf(v, timestamp >= {from:DateTime64(3, 'UTC')})) AS in_window_delta,
-                 toString(sumIf(v * (toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')}) - toUnixTimestamp64Milli(timestamp)),
-                                timestamp >= {from:DateTime64(3, 'UTC')})) AS level_ms,
-                 toString(countIf(timestamp >= {from:DateTime64(3, 'UTC')})) AS events_count,
-                 toString(ifNull(sumIf(precise_total_amount_cents, timestamp >= {from:DateTime64(3, 'UTC')}), 0))
-                   AS precise_total_amount_cents
-          FROM (${selection(q, q.recurring)})
-          WHERE v IS NOT NULL
-          GROUP BY group_values`,
+  build: (q, dedupe = false) => ({
+    sql: perGroup(q, {
+      from: selection(q, { history: q.recurring, dedupe }),
+      columns: [
+        `'' AS value`,
+        `toString(sumIf(v, timestamp < {from:DateTime64(3, 'UTC')})) AS initial_level`,
+        `toString(sumIf(v, timestamp >= {from:DateTime64(3, 'UTC')})) AS in_window_delta`,
+        `toString(sumIf(v * (toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')}) - toUnixTimestamp64Milli(timestamp)),
+                        timestamp >= {from:DateTime64(3, 'UTC')})) AS level_ms`,
+        `toString(countIf(${IN_WINDOW})) AS events_count`,
+        `toString(ifNull(sumIf(precise_total_amount_cents, ${IN_WINDOW}), 0)) AS precise_total_amount_cents`,
+      ],
+      keep: 'countIf(numeric) > 0',
+    }),
     params: selectionParams(q),
     columns: ['initial_level', 'in_window_delta', 'level_ms'],
   }),
