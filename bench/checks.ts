@@ -99,11 +99,54 @@ function memory(r: BenchResults): Check {
   };
 }
 
+/** Issue 8: nothing that grows per insert over the long unary phase. */
+function longRun(r: BenchResults): Check {
+  const f = r.product.longUnary;
+  const { start, end } = f.resources;
+  // Descriptors other than the engine's per-thread /proc files (those follow its bounded thread pools).
+  const other = (x: typeof start) => x.descriptors - x.procDescriptors;
+  const growth = other(end) - other(start);
+  const mib = (b: number) => `${Math.round(b / 1024 ** 2)} MiB`;
+  return {
+    name: `IngestEvent long run (${Math.round(r.config.longUnaryMs / 1000)} s, ${n(f.events)} events)`,
+    product: `descriptors ${start.descriptors} → ${end.descriptors}, key-index files ${start.sstFiles} → ${end.sstFiles}, events parts ${start.eventParts} → ${end.eventParts}, RSS ${mib(start.rssBytes)} → ${mib(end.rssBytes)}`,
+    baseline: `threads ${start.threads} → ${end.threads} (/proc descriptors ${start.procDescriptors} → ${end.procDescriptors})`,
+    ratio: null,
+    target: `other descriptors +< ${TARGETS.longRunDescriptorGrowth}, threads ≤ ${TARGETS.longRunThreads}, files ≤ ${TARGETS.longRunSstFiles}, parts ≤ ${TARGETS.longRunEventParts}`,
+    pass:
+      f.errors === 0 &&
+      growth < TARGETS.longRunDescriptorGrowth &&
+      end.sstFiles <= TARGETS.longRunSstFiles &&
+      end.threads <= TARGETS.longRunThreads &&
+      end.eventParts <= TARGETS.longRunEventParts,
+    notes: errorNotes(f),
+  };
+}
+
+/** Issue 8: the key index after the fix looks keys up as fast as the old layout, on the same keys. */
+function keyLookups(r: BenchResults): Check[] {
+  const k = r.raw.keyIndex;
+  return (['newKeysMs', 'existingKeysMs'] as const).map((which) => {
+    const q = ratio(k.product[which].p50, k.bulkLayout[which].p50);
+    return {
+      name: `key index: 1,000 ${which === 'newKeysMs' ? 'new' : 'stored'} keys of ${n(k.keys)}`,
+      product: `p50 ${k.product[which].p50} ms, p99 ${k.product[which].p99} ms (${k.product.sstFiles} files)`,
+      baseline: `old layout p50 ${k.bulkLayout[which].p50} ms, p99 ${k.bulkLayout[which].p99} ms (${k.bulkLayout.sstFiles} files)`,
+      ratio: q,
+      target: `p50 ≤ ${TARGETS.keyLookupVsOldLayout}× old layout`,
+      pass: (q ?? Infinity) <= TARGETS.keyLookupVsOldLayout,
+      notes: [],
+    };
+  });
+}
+
 export function checks(r: BenchResults): Check[] {
   return [
     batched(`IngestEvents (${n(r.config.batchSize)}-event batches)`, r.product.ingestEvents, r),
     batched(`StreamEvents (${n(r.config.batchSize)}-event batches)`, r.product.streamEvents, r),
     unary(r),
+    longRun(r),
+    ...keyLookups(r),
     ...usage(r),
     memory(r),
   ];

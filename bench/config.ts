@@ -16,6 +16,8 @@ export interface BenchConfig {
   streamEvents: LoadShape;
   unary: LoadShape;
   usage: { warmup: number; runs: number };
+  /** The long unary phase (issue 8): how long it runs, and its resource bounds (descriptors, files, parts). */
+  longUnaryMs: number;
   rawInsert: { rows: number; batchSizes: number[]; concurrency: number };
 }
 
@@ -35,6 +37,13 @@ export const TARGETS = {
   usageP99Ms: 50,
   usageVsRawSql: 1.5,
   serverRssBytes: 1.5 * 1024 ** 3,
+  /** Over the long unary phase: growth of the server's descriptors (less per-thread /proc files), its threads, key-index files, active `events` parts. */
+  longRunDescriptorGrowth: 100,
+  longRunThreads: 400,
+  longRunSstFiles: 50,
+  longRunEventParts: 300,
+  /** Key-index lookups (1,000 keys) p50 against the old layout, same keys, same run. */
+  keyLookupVsOldLayout: 1.5,
 } as const;
 
 const FULL: BenchConfig = {
@@ -50,6 +59,7 @@ const FULL: BenchConfig = {
   streamEvents: { procs: 4, inflight: 2 },
   unary: { procs: 4, inflight: 16 },
   usage: { warmup: 10, runs: 200 },
+  longUnaryMs: 180_000,
   // 20,000: the ingestion service's group-commit bound (MAX_GROUP in ingestion.service.ts).
   rawInsert: { rows: 1_000_000, batchSizes: [1_000, 20_000], concurrency: 4 },
 };
@@ -62,6 +72,7 @@ const QUICK: BenchConfig = {
   warmupMs: 2_000,
   phaseMs: 5_000,
   usage: { warmup: 2, runs: 20 },
+  longUnaryMs: 15_000,
   rawInsert: { ...FULL.rawInsert, rows: 60_000 },
 };
 

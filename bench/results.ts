@@ -4,6 +4,7 @@ import type { BenchConfig } from './config';
 import type { IngestFigures } from './load/phase';
 import type { UsageFigures } from './load/phases';
 import type { EngineFigures } from './setup/prepare';
+import type { ServerResources } from './setup/resources';
 import type { RssSummary } from './setup/rss';
 
 /** Everything one run measured: what bench/results/latest.json holds, besides the checks. */
@@ -18,6 +19,8 @@ export interface BenchResults {
     ingestEvents: IngestFigures;
     streamEvents: IngestFigures;
     ingestEvent: IngestFigures;
+    /** The long unary phase, with the server's resources at its start and end. */
+    longUnary: IngestFigures & { resources: { start: ServerResources; end: ServerResources } };
     getUsage: Partial<Record<AggregationTypeName, UsageFigures>>;
   };
   bare: { ingestEvent: IngestFigures };

@@ -11,6 +11,7 @@ import { currentMonth } from './model';
 import { table, writeResults } from './report';
 import { machine, type BenchResults } from './results';
 import { engineWork, registerAll, type Registered, type StepContext } from './setup/prepare';
+import { serverResources } from './setup/resources';
 import { RssSampler } from './setup/rss';
 import { ServerProcess, tail } from './setup/server';
 
@@ -56,11 +57,40 @@ async function productPhases(ctx: StepContext, registered: Registered) {
       { ...config.unary, batchSize: 1, tag: 'wu' },
       phase,
     );
-    return { product: { ingestEvents, streamEvents, ingestEvent, getUsage }, server: rss.stop() };
+    const longUnary = await longUnaryPhase(ctx, server, ingest);
+    return { product: { ingestEvents, streamEvents, ingestEvent, longUnary, getUsage }, server: rss.stop() };
   } finally {
     rss.stop();
     await server.stop();
   }
+}
+
+/**
+ * Issue 8: unary IngestEvent for minutes (each group commit is an insert of its own), with the
+ * server's descriptors, threads, key-index files, `events` part directories and RSS at start and end.
+ */
+async function longUnaryPhase(
+  ctx: StepContext,
+  server: ServerProcess,
+  target: { address: string; apiKey: string },
+) {
+  const clickhouseDir = path.join(ctx.files.dataDir, 'clickhouse');
+  const start = serverResources(server.pid, clickhouseDir);
+  ctx.log(`long unary: at start ${JSON.stringify(start)}`);
+  const phase: PhaseContext = {
+    ...ctx,
+    config: { ...ctx.config, warmupMs: 0, phaseMs: ctx.config.longUnaryMs },
+  };
+  const figures = await ingestPhase(
+    'IngestEvent, long run',
+    'ingestEvent',
+    target,
+    { ...ctx.config.unary, batchSize: 1, tag: 'wl' },
+    phase,
+  );
+  const end = serverResources(server.pid, clickhouseDir);
+  ctx.log(`long unary: at end ${JSON.stringify(end)}`);
+  return { ...figures, resources: { start, end } };
 }
 
 /** The unary phase again, against a bare grpc-js server with an empty IngestEvent handler. */

@@ -2,6 +2,7 @@ import { createClickHouse, migrateClickHouse } from '../../libs/clickhouse/src/c
 import { meteringClients } from '../../libs/testing/src/clients';
 import type { AggregationTypeName } from '../../libs/common/src/domain';
 import { rawInsert, type RawInsertFigures } from '../baselines/raw-insert';
+import { keyIndexLookups, type KeyIndexFigures } from '../baselines/key-index';
 import { rawSql, type RawSqlFigures } from '../baselines/raw-sql';
 import type { Cleanup } from '../cleanup';
 import type { BenchConfig } from '../config';
@@ -72,6 +73,7 @@ export interface EngineFigures {
   eventKeysAtLoad: number;
   insert: RawInsertFigures[];
   sql: Partial<Record<AggregationTypeName, RawSqlFigures>>;
+  keyIndex: KeyIndexFigures;
 }
 
 async function count(clickhouse: ReturnType<typeof createClickHouse>, table: string): Promise<number> {
@@ -83,7 +85,8 @@ async function count(clickhouse: ReturnType<typeof createClickHouse>, table: str
 
 /** In this process, on the server's data directory: the preload, then both raw-engine baselines. */
 export async function engineWork(ctx: StepContext, registered: Registered): Promise<EngineFigures> {
-  const clickhouse = createClickHouse({ dataDir: `${ctx.files.dataDir}/clickhouse` });
+  const dataDir = `${ctx.files.dataDir}/clickhouse`;
+  const clickhouse = createClickHouse({ dataDir });
   let open = true;
   const close = async () => {
     if (open) await clickhouse.close();
@@ -105,11 +108,12 @@ export async function engineWork(ctx: StepContext, registered: Registered): Prom
     });
     ctx.log(`raw SQL: ${ctx.config.usage.warmup} warm-up + ${ctx.config.usage.runs} measured runs per type`);
     const sql = await rawSql(clickhouse, registered.organizationId, ctx.window, ctx.config.usage, ctx.log);
+    const keyIndex = await keyIndexLookups(clickhouse, dataDir, registered.organizationId, ctx.log);
     const [eventsAtLoad, eventKeysAtLoad] = [
       await count(clickhouse, 'events'),
       await count(clickhouse, 'event_keys'),
     ];
-    return { preloadSeconds, eventsAtLoad, eventKeysAtLoad, insert, sql };
+    return { preloadSeconds, eventsAtLoad, eventKeysAtLoad, insert, sql, keyIndex };
   } finally {
     await close();
   }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { startStack, type Stack } from '../../services/all-in-one/src/stack';
 import { OrganizationRepository } from '../../services/registry/src/organization.repository';
 import { meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
+import { FaultyClickHouse } from '../../libs/testing/src/faulty-clickhouse';
 
 /**
  * A PostgreSQL for one test file: a fresh database on DATABASE_URL's server (dropped afterwards), or
@@ -40,6 +41,8 @@ export async function testDatabase(
 
 export interface TestStack {
   stack: Stack;
+  /** Fails chosen ClickHouse calls of ingestion (faults: true), else null. */
+  faults: FaultyClickHouse | null;
   /** Where the embedded stores keep their data: pass the stack as `reuse` to restart on it. */
   dir: string;
   database: Awaited<ReturnType<typeof testDatabase>>;
@@ -53,12 +56,13 @@ export interface TestStack {
 
 /** The whole system, booted in this process on the embedded ClickHouse and a test database. */
 export async function startTestStack(
-  options: { registryCacheTtlMs?: number; reuse?: TestStack } = {},
+  options: { registryCacheTtlMs?: number; reuse?: TestStack; faults?: boolean } = {},
 ): Promise<TestStack> {
   const dir = options.reuse?.dir ?? mkdtempSync(path.join(tmpdir(), 'metering-test-'));
   const database = options.reuse?.database ?? (await testDatabase(dir));
   const ports = { registry: await freePort(), ingestion: await freePort(), aggregation: await freePort() };
   const logger = new Logger('test-stack');
+  const faults = options.faults ? new FaultyClickHouse() : null;
   Logger.overrideLogger(['error']);
   const stack = await startStack(
     {
@@ -70,6 +74,7 @@ export async function startTestStack(
       },
       clickhouse: { dataDir: path.join(dir, 'clickhouse') },
       postgres: { url: database.url, dataDir: database.dataDir },
+      ingestionStore: faults ? (clickhouse) => faults.wrap(clickhouse) : undefined,
     },
     logger,
   );
@@ -77,6 +82,7 @@ export async function startTestStack(
   const organizations = new OrganizationRepository(stack.postgres.pool);
   return {
     stack,
+    faults,
     dir,
     database,
     clients,

@@ -9,6 +9,10 @@ import './generated/nest/metering/v1/common';
 import './generated/nest/metering/v1/registry';
 import './generated/nest/metering/v1/ingestion';
 import './generated/nest/metering/v1/aggregation';
+import { installStrictTimestamps } from './timestamp';
+
+// After the generated modules: a Timestamp with nanos out of range decodes to an InvalidTimestamp.
+installStrictTimestamps();
 
 /**
  * The two halves of one contract, kept in one file so they cannot disagree:

@@ -1,5 +1,6 @@
 import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { InvalidArgumentError } from '../../../libs/common/src/errors';
+import { invalidTimestampReason } from '../../../libs/contract/src/timestamp';
 import type { UsageQuery } from './queries/usage-query';
 
 /** GetUsageRequest as NestJS decodes it. */
@@ -53,6 +54,13 @@ export function requireWindow(
 ): { from: Date; to: Date } {
   if (from == null) fail('from', 'required');
   if (to == null) fail('to', 'required');
+  for (const [field, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    const invalid = invalidTimestampReason(value);
+    if (invalid) fail(field, invalid);
+  }
   if (from.getTime() >= to.getTime()) fail('from', 'must be before to (the window is [from, to))');
   return { from, to };
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { clickHouseConfig } from '../../../libs/clickhouse/src/standalone';
+import { installProcessGuards } from '../../../libs/common/src/process-guards';
 import { onShutdown } from '../../../libs/common/src/shutdown';
 import { registryCacheTtls } from '../../../libs/contract/src/registry-client';
 import { stackEnv } from './config';
@@ -11,6 +12,7 @@ import { startStack } from './stack';
 async function main(): Promise<void> {
   const env = stackEnv();
   const logger = new Logger('metering');
+  installProcessGuards({ error: (line) => logger.error(line) });
   const stack = await startStack(
     {
       host: env.HOST,

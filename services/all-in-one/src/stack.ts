@@ -23,6 +23,8 @@ export interface StackConfig {
   registryCache: RegistryCacheTtls;
   clickhouse: ClickHouseConfig;
   postgres: PostgresConfig;
+  /** Tests only: what ingestion is given in place of the ClickHouse client (fault injection). */
+  ingestionStore?: (clickhouse: ClickHouseClient) => ClickHouseClient;
 }
 
 export interface Stack {
@@ -48,7 +50,8 @@ export async function startStack(config: StackConfig, logger: Logger): Promise<S
   const address = (port: number) => `${local}:${port}`;
   const apps: INestMicroservice[] = [await startRegistry(postgres.pool, config.host, config.ports.registry)];
   const registry = new RegistryClient(address(config.ports.registry), config.registryCache);
-  apps.push(await startIngestion(clickhouse, registry, config.host, config.ports.ingestion));
+  const ingestionStore = config.ingestionStore?.(clickhouse) ?? clickhouse;
+  apps.push(await startIngestion(ingestionStore, registry, config.host, config.ports.ingestion));
   apps.push(await startAggregation(clickhouse, registry, config.host, config.ports.aggregation));
 
   return {

@@ -42,7 +42,11 @@ describe('EventRepository on the embedded ClickHouse', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'events-int-'));
     clickhouse = createClickHouse({ dataDir: dir });
-    expect(await migrateClickHouse(clickhouse)).toEqual(['0001_create_events', '0002_create_event_keys']);
+    expect(await migrateClickHouse(clickhouse)).toEqual([
+      '0001_create_events',
+      '0002_create_event_keys',
+      '0003_event_keys_without_bulk_insert',
+    ]);
     expect(await migrateClickHouse(clickhouse)).toEqual([]);
     repository = new EventRepository(clickhouse);
   });

@@ -116,7 +116,7 @@ export class EventRepository {
   async findFirst(keys: PreparedEvent[]): Promise<(StoredEvent | null)[]> {
     if (keys.length === 0) return [];
     const texts = keys.map(eventKey);
-    const pointers = await storeCall('lookup', () => this.pointers(texts));
+    const pointers = await storeCall('key index', () => this.pointers(texts));
     if (pointers.length === 0) return keys.map(() => null);
     const byKey = new Map(keys.map((k, i) => [texts[i], k]));
     const events = await storeCall('lookup', () =>

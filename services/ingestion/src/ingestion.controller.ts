@@ -57,6 +57,21 @@ function toEvent(e: StoredEvent): Event {
   };
 }
 
+/** A promise's outcome as a value: it never rejects, so it may wait unobserved. */
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+function unwrap<T>(settled: Settled<T>): T {
+  if (settled.ok) return settled.value;
+  throw settled.error;
+}
+
 /** gRPC handlers only: request → pipeline → response. */
 @Controller()
 @IngestionServiceControllerMethods()
@@ -84,6 +99,12 @@ export class IngestionController implements IngestionServiceController {
    * One response per request, in request order. Up to MAX_PENDING requests of a stream are in the
    * pipeline at once (prepared concurrently, committed in order, so the first of a key still wins);
    * past that the stream stops reading until responses are answered and written (StreamFlow).
+   *
+   * A request that fails as a whole (the store unavailable, the registry unreachable) ends the stream
+   * with that status once the responses before it are written; the client resends what was not
+   * answered (a resent event that was stored meanwhile is answered DUPLICATE: rule 3). No promise of
+   * the stream is ever left rejected without a handler: the requests still in flight behind a failed
+   * one settle into values that nobody reads (an unhandled rejection would end the process).
    */
   streamEvents(
     requests: Observable<IngestEventsRequest>,
@@ -96,14 +117,13 @@ export class IngestionController implements IngestionServiceController {
       map((request) => {
         flow.received();
         const prepared = this.prepare(metadata, request.events ?? []);
+        // Handled here and below: it may fail while an earlier request is still being committed.
+        prepared.catch(() => undefined);
         const started = committed.then(() => prepared).then((p) => ({ outcomes: this.ingestion.commit(p) }));
         committed = started.catch(() => undefined);
-        return started
-          .then((s) => s.outcomes)
-          .then(toResponse)
-          .finally(() => flow.answered());
+        return settle(started.then((s) => s.outcomes).then(toResponse)).finally(() => flow.answered());
       }),
-      concatMap((response) => from(response)),
+      concatMap((answer) => from(answer).pipe(map(unwrap))),
     );
   }
 

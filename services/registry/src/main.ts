@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { openPostgres, migratePostgres } from '../../../libs/postgres/src/postgres';
+import { installProcessGuards } from '../../../libs/common/src/process-guards';
 import { onShutdown } from '../../../libs/common/src/shutdown';
 import { registryConfig } from './config';
 import { startRegistry } from './registry.app';
@@ -8,6 +9,7 @@ import { startRegistry } from './registry.app';
 async function main(): Promise<void> {
   const config = registryConfig();
   const logger = new Logger('registry');
+  installProcessGuards({ error: (line) => logger.error(line) });
   const postgres = await openPostgres({
     url: config.DATABASE_URL,
     dataDir: config.PGLITE_DATA_DIR,

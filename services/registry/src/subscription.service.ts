@@ -1,5 +1,6 @@
 import type { SubscriptionRecord } from '../../../libs/common/src/domain';
 import { InvalidArgumentError, NotFoundError } from '../../../libs/common/src/errors';
+import { invalidTimestampReason } from '../../../libs/contract/src/timestamp';
 import { decodeCursor, page, pageSize } from '../../../libs/postgres/src/pagination';
 import type { SubscriptionFields, SubscriptionRepository } from './subscription.repository';
 
@@ -31,6 +32,13 @@ export function validateSubscription(
   now: Date,
 ): SubscriptionFields {
   if (input == null) throw new InvalidArgumentError('subscription: required');
+  for (const [field, value] of [
+    ['started_at', input.startedAt],
+    ['terminated_at', input.terminatedAt],
+  ] as const) {
+    const invalid = invalidTimestampReason(value);
+    if (invalid) throw new InvalidArgumentError(`subscription.${field}: ${invalid}`);
+  }
   const startedAt = input.startedAt ?? now;
   const terminatedAt = input.terminatedAt ?? null;
   if (terminatedAt && terminatedAt.getTime() < startedAt.getTime()) {

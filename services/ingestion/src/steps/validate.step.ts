@@ -1,6 +1,7 @@
 import { canonical, isPlainDecimal } from '../../../../libs/common/src/decimal';
 import { InvalidArgumentError } from '../../../../libs/common/src/errors';
 import { isStorableDecimal } from '../../../../libs/clickhouse/src/decimals';
+import { invalidTimestampReason } from '../../../../libs/contract/src/timestamp';
 
 /** What the client sent (the contract's EventInput, as NestJS decodes it). */
 export interface EventInput {
@@ -38,9 +39,10 @@ function id(value: string | undefined, field: string, required: boolean): string
 }
 
 function timestamp(value: Date | null | undefined, now: Date): Date {
+  const invalid = invalidTimestampReason(value);
+  if (invalid) fail('timestamp', invalid);
   const t = value ?? now;
-  if (Number.isNaN(t.getTime()) || t.getTime() < 0)
-    fail('timestamp', 'must not be before 1970-01-01T00:00:00Z');
+  if (t.getTime() < 0) fail('timestamp', 'must not be before 1970-01-01T00:00:00Z');
   const limit = new Date(now);
   limit.setUTCFullYear(limit.getUTCFullYear() + 100);
   if (t.getTime() > limit.getTime()) fail('timestamp', 'must not be more than 100 years ahead');
