@@ -30,6 +30,7 @@ function event(over: Partial<StoredEvent>): StoredEvent {
     lagoCustomerId: '',
     lagoId: '00000000-0000-4000-8000-000000000001',
     createdAtUs: 1_767_000_000_000_001,
+    warnings: ['unknown_subscription'],
     ...over,
   };
 }
@@ -42,7 +43,11 @@ describe('EventRepository on the embedded ClickHouse', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'events-int-'));
     clickhouse = createClickHouse({ dataDir: dir });
-    expect(await migrateClickHouse(clickhouse)).toEqual(['0001_create_events', '0002_create_event_keys']);
+    expect(await migrateClickHouse(clickhouse)).toEqual([
+      '0001_create_events',
+      '0002_create_event_keys',
+      '0004_event_warnings_and_listing',
+    ]);
     expect(await migrateClickHouse(clickhouse)).toEqual([]);
     repository = new EventRepository(clickhouse);
   });
