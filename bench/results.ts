@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { AggregationTypeName } from '../libs/common/src/domain';
 import type { BenchConfig } from './config';
 import type { IngestFigures } from './load/phase';
+import type { ListEventsFigures } from './load/list-events';
 import type { UsageFigures } from './load/phases';
 import type { EngineFigures } from './setup/prepare';
 import type { RssSummary } from './setup/rss';
@@ -19,6 +20,8 @@ export interface BenchResults {
     streamEvents: IngestFigures;
     ingestEvent: IngestFigures;
     getUsage: Partial<Record<AggregationTypeName, UsageFigures>>;
+    /** subscriptionFirstPage, subscriptionDeepPage, organizationFirstPage (bench/load/list-events.ts). */
+    listEvents: Record<string, ListEventsFigures>;
   };
   bare: { ingestEvent: IngestFigures };
   server: RssSummary;
