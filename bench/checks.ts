@@ -85,6 +85,32 @@ function usage(r: BenchResults): Check[] {
   });
 }
 
+/**
+ * ListEvents of one subscription (SPEC §2.2: cost grows with the page, not the history): the first
+ * page and a page reached through 9 tokens, 100 events each, held to GetUsage's p99 target.
+ */
+function listEvents(r: BenchResults): Check {
+  const first = r.product.listEvents.subscriptionFirstPage;
+  const deep = r.product.listEvents.subscriptionDeepPage;
+  const org = r.product.listEvents.organizationFirstPage;
+  const notes = [...errorNotes(first), ...errorNotes(deep), ...errorNotes(org)];
+  const full = first.eventsPerPage === 100 && deep.eventsPerPage === 100;
+  if (!full) notes.push(`pages held ${first.eventsPerPage} / ${deep.eventsPerPage} events, 100 expected`);
+  return {
+    name: 'ListEvents, one subscription (page 1 / page 10)',
+    product: `p50 ${first.latencyMs.p50} / ${deep.latencyMs.p50} ms, p99 ${first.latencyMs.p99} / ${deep.latencyMs.p99} ms`,
+    baseline: `whole organization, page 1: p50 ${org.latencyMs.p50} ms, p99 ${org.latencyMs.p99} ms`,
+    ratio: null,
+    target: `p99 ≤ ${TARGETS.usageP99Ms} ms`,
+    pass:
+      first.errors === 0 &&
+      deep.errors === 0 &&
+      full &&
+      Math.max(first.latencyMs.p99, deep.latencyMs.p99) <= TARGETS.usageP99Ms,
+    notes,
+  };
+}
+
 function memory(r: BenchResults): Check {
   const peak = r.server.peakBytes ?? r.server.maxSampledBytes;
   const gib = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GiB`;
@@ -148,6 +174,7 @@ export function checks(r: BenchResults): Check[] {
     longRun(r),
     ...keyLookups(r),
     ...usage(r),
+    listEvents(r),
     memory(r),
   ];
 }

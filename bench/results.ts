@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { AggregationTypeName } from '../libs/common/src/domain';
 import type { BenchConfig } from './config';
 import type { IngestFigures } from './load/phase';
+import type { ListEventsFigures } from './load/list-events';
 import type { UsageFigures } from './load/phases';
 import type { EngineFigures } from './setup/prepare';
 import type { ServerResources } from './setup/resources';
@@ -22,6 +23,8 @@ export interface BenchResults {
     /** The long unary phase, with the server's resources at its start and end. */
     longUnary: IngestFigures & { resources: { start: ServerResources; end: ServerResources } };
     getUsage: Partial<Record<AggregationTypeName, UsageFigures>>;
+    /** subscriptionFirstPage, subscriptionDeepPage, organizationFirstPage (bench/load/list-events.ts). */
+    listEvents: Record<string, ListEventsFigures>;
   };
   bare: { ingestEvent: IngestFigures };
   server: RssSummary;

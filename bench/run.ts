@@ -6,8 +6,9 @@ import { startBareServer } from './baselines/bare-grpc';
 import { checks } from './checks';
 import { Cleanup } from './cleanup';
 import { benchConfig, type BenchConfig } from './config';
+import { listEventsPhase } from './load/list-events';
 import { ingestPhase, usagePhase, type PhaseContext } from './load/phases';
-import { currentMonth } from './model';
+import { currentMonth, HOT_SUBSCRIPTION } from './model';
 import { table, writeResults } from './report';
 import { machine, type BenchResults } from './results';
 import { engineWork, registerAll, type Registered, type StepContext } from './setup/prepare';
@@ -34,6 +35,12 @@ async function productPhases(ctx: StepContext, registered: Registered) {
   const target = (address: string) => ({ address, apiKey: registered.apiKey });
   try {
     const getUsage = await usagePhase(target(server.addresses.aggregation), phase);
+    const listEvents = await listEventsPhase(
+      server.addresses.ingestion,
+      registered.apiKey,
+      HOT_SUBSCRIPTION,
+      phase,
+    );
     const ingest = target(server.addresses.ingestion);
     const batch = { batchSize: config.batchSize };
     const ingestEvents = await ingestPhase(
@@ -58,7 +65,10 @@ async function productPhases(ctx: StepContext, registered: Registered) {
       phase,
     );
     const longUnary = await longUnaryPhase(ctx, server, ingest);
-    return { product: { ingestEvents, streamEvents, ingestEvent, longUnary, getUsage }, server: rss.stop() };
+    return {
+      product: { ingestEvents, streamEvents, ingestEvent, longUnary, getUsage, listEvents },
+      server: rss.stop(),
+    };
   } finally {
     rss.stop();
     await server.stop();

@@ -18,6 +18,8 @@ const handlers: IngestionServiceServer = {
   ingestEvent: (_call, callback) => callback(null, EMPTY),
   ingestEvents: (_call, callback) => callback(unimplemented),
   streamEvents: (call) => call.destroy(Object.assign(new Error(unimplemented.details), unimplemented)),
+  getEvent: (_call, callback) => callback(unimplemented),
+  listEvents: (_call, callback) => callback(unimplemented),
 };
 server.addService(IngestionServiceService, handlers);
 server.bindAsync(`127.0.0.1:${process.argv[2]}`, ServerCredentials.createInsecure(), (error) => {

@@ -40,6 +40,7 @@ function storedRow(ctx: RawInsertContext, e: EventInput, clock: MonotonicClock):
     lagoCustomerId: s.lagoCustomerId,
     lagoId: randomUUID(),
     createdAtUs: clock.nowUs(),
+    warnings: [],
   });
 }
 

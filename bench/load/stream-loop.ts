@@ -87,7 +87,7 @@ class StreamLoad {
       const events = benchEvents(task.prefix, first, task.batchSize, window, task.subscriptions);
       // Taken before encoding, as grpc-js serializes inside write().
       this.sentAt.push(performance.now());
-      if (!this.stream.write(frame(IngestEventsRequest.encode({ events }).finish()))) {
+      if (!this.stream.write(frame(IngestEventsRequest.encode({ events, returnEvents: false }).finish()))) {
         this.draining = true;
         this.stream.once('drain', () => ((this.draining = false), this.pump()));
       }

@@ -68,31 +68,34 @@ describe('IngestionService', () => {
 
   it('returns per-event results for a batch, in order: valid events stored, first of a key wins', async () => {
     const a = await org();
-    const { results } = await a.ingestBatch([
-      {
-        transactionId: 'b1',
-        externalSubscriptionId: 's',
-        code: 'gb',
-        timestamp: at('2026-01-02Z'),
-        properties: { gb: 1 },
-      },
-      { transactionId: '', externalSubscriptionId: 's', code: 'gb' },
-      {
-        transactionId: 'b1',
-        externalSubscriptionId: 's',
-        code: 'gb',
-        timestamp: at('2026-01-03Z'),
-        properties: { gb: 5 },
-      },
-      {
-        transactionId: 'b2',
-        externalSubscriptionId: 's',
-        code: 'gb',
-        timestamp: at('2026-01-04Z'),
-        properties: { gb: 'lots' },
-      },
-      { transactionId: 'b3', externalSubscriptionId: 's', code: 'nometric', timestamp: at('2026-01-04Z') },
-    ]);
+    const { results } = await a.ingestBatch(
+      [
+        {
+          transactionId: 'b1',
+          externalSubscriptionId: 's',
+          code: 'gb',
+          timestamp: at('2026-01-02Z'),
+          properties: { gb: 1 },
+        },
+        { transactionId: '', externalSubscriptionId: 's', code: 'gb' },
+        {
+          transactionId: 'b1',
+          externalSubscriptionId: 's',
+          code: 'gb',
+          timestamp: at('2026-01-03Z'),
+          properties: { gb: 5 },
+        },
+        {
+          transactionId: 'b2',
+          externalSubscriptionId: 's',
+          code: 'gb',
+          timestamp: at('2026-01-04Z'),
+          properties: { gb: 'lots' },
+        },
+        { transactionId: 'b3', externalSubscriptionId: 's', code: 'nometric', timestamp: at('2026-01-04Z') },
+      ],
+      true,
+    );
     expect(results.map((r) => [r.index, r.status])).toEqual([
       [0, EventResult_Status.ACCEPTED],
       [1, EventResult_Status.REJECTED],

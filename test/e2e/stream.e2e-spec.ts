@@ -52,13 +52,14 @@ describe('StreamEvents', () => {
       fieldName: 'v',
     });
     const requests = Array.from({ length: 20 }, (_, i) => batch(i * 100, 100));
-    requests.push(batch(0, 3, (i) => `tx${i + 100}`)); // keys of request 1, again
+    requests.push({ ...batch(0, 3, (i) => `tx${i + 100}`), returnEvents: true }); // keys of request 1, again
     const responses = await stream(t, apiKey, requests);
     expect(responses).toHaveLength(21);
     responses.slice(0, 20).forEach((r, i) => {
       expect(r.results).toHaveLength(100);
       expect(r.results.every((x) => x.status === EventResult_Status.ACCEPTED)).toBe(true);
       expect(r.results[0].event?.transactionId).toBe(`tx${i * 100}`);
+      expect(r.results[0].event?.properties).toBeUndefined(); // slim by default
     });
     expect(responses[20].results.map((x) => [x.status, x.event?.properties?.v])).toEqual([
       [EventResult_Status.DUPLICATE, 100],

@@ -42,8 +42,13 @@ export function api(t: TestStack, apiKey: string) {
       ),
     ingest: (event: Partial<EventInput>) =>
       unary(t.clients.ingestion, 'ingestEvent', IngestEventRequest.fromPartial({ event }), apiKey),
-    ingestBatch: (events: Partial<EventInput>[]) =>
-      unary(t.clients.ingestion, 'ingestEvents', IngestEventsRequest.fromPartial({ events }), apiKey),
+    ingestBatch: (events: Partial<EventInput>[], returnEvents = false) =>
+      unary(
+        t.clients.ingestion,
+        'ingestEvents',
+        IngestEventsRequest.fromPartial({ events, returnEvents }),
+        apiKey,
+      ),
     usage: (request: Partial<GetUsageRequest>) =>
       unary(t.clients.aggregation, 'getUsage', GetUsageRequest.fromPartial(request), apiKey),
   };

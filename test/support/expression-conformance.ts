@@ -43,7 +43,8 @@ export async function checkEvaluate(t: TestStack, apiKey: string, c: ExpressionC
 const FIELD = 'expression_result';
 
 /**
- * The same case as a metric's expression (SPEC §2.2 rule 6): a parse error refuses the metric; an
+ * The same case as a metric's expression (SPEC §2.2 rule 6): a parse error or a wrong number of
+ * arguments refuses the metric; an
  * evaluation error rejects the event with `expression_evaluation_failed: <kind>`; a value is
  * written into properties[field_name], and a storable decimal is what the metric then sums.
  */
@@ -56,8 +57,14 @@ export async function checkIngestion(t: TestStack, apiKey: string, c: Expression
     fieldName: FIELD,
     expression: c.expression,
   });
-  if ('error' in c.expect && c.expect.error === 'parse_error') {
-    return expectError(metric, status.INVALID_ARGUMENT, /^metric\.expression: parse_error: /);
+  // Found when the expression is parsed (SPEC §2.1, 2026-11-30): the metric is refused.
+  const refused = ['parse_error', 'wrong_number_of_arguments'];
+  if ('error' in c.expect && refused.includes(c.expect.error)) {
+    return expectError(
+      metric,
+      status.INVALID_ARGUMENT,
+      new RegExp(`^metric\\.expression: ${c.expect.error}: `),
+    );
   }
   await metric;
   const timestamp = new Date(c.event.timestamp * 1000);

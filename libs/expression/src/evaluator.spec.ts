@@ -79,6 +79,11 @@ describe('evaluate: functions', () => {
     ['floor(-12.351, 1)', '-12.4'],
     ['round(5, -1000)', '0'],
     ['round(1.5, 1000)', '1.5'],
+    ['round(1.55, 1.9)', '1.6'],
+    ['round(1.5, 0.5)', '2'],
+    ['round(1255, -1.9)', '1260'],
+    ['ceil(1.21, -0.5)', '2'],
+    ['floor(1.99, 1000.9)', '1.99'],
     ["concat('x', 1 / 4, 'y', 3.0)", 'x0.25y3'],
     ["concat('a\\nb')", 'a\\nb'],
     ['least(-1, 3, 0.5)', '-1'],
@@ -91,14 +96,19 @@ describe('evaluate: functions', () => {
 
 describe('evaluate: errors', () => {
   it.each<[string, ExpressionErrorKind, string]>([
-    ['ceil(1, 2, 3)', 'wrong_number_of_arguments', 'ceil takes 1 or 2 arguments, got 3'],
-    ['round()', 'wrong_number_of_arguments', 'round takes 1 or 2 arguments, got 0'],
-    ['least()', 'wrong_number_of_arguments', 'least takes at least 1 argument, got 0'],
-    ['concat()', 'wrong_number_of_arguments', 'concat takes at least 1 argument, got 0'],
+    ['ceil(1, 2, 3)', 'wrong_number_of_arguments', 'ceil takes 1 or 2 arguments, got 3 at position 1'],
+    ['round()', 'parse_error', 'round() needs at least one argument at position 1'],
+    ['least()', 'parse_error', 'least() needs at least one argument at position 1'],
+    ['1 + concat()', 'parse_error', 'concat() needs at least one argument at position 5'],
     [
       'round(event.properties.missing, 1, 2)',
       'wrong_number_of_arguments',
-      'round takes 1 or 2 arguments, got 3',
+      'round takes 1 or 2 arguments, got 3 at position 1',
+    ],
+    [
+      '1 / 0 + floor(2, 1, 1)',
+      'wrong_number_of_arguments',
+      'floor takes 1 or 2 arguments, got 3 at position 9',
     ],
     ['event.properties.missing', 'missing_variable', 'event.properties.missing is not set'],
     ['event.properties.nothing', 'missing_variable', 'event.properties.nothing is not set'],
@@ -110,11 +120,10 @@ describe('evaluate: errors', () => {
     ['-event.properties.yes', 'expected_decimal', "unary minus needs a number, got the string 'true'"],
     ["round('1.5')", 'expected_decimal', "round argument 1 needs a number, got the string '1.5'"],
     ["round(1.5, '1')", 'expected_decimal', "round argument 2 needs a number, got the string '1'"],
-    ['round(1.5, 0.5)', 'expected_decimal', 'round argument 2 needs an integer from -1000 to 1000, got 0.5'],
     [
-      'floor(1.5, 1001)',
+      'floor(1.5, 1001.5)',
       'expected_decimal',
-      'floor argument 2 needs an integer from -1000 to 1000, got 1001',
+      'floor argument 2 needs a number from -1000 to 1000, got 1001',
     ],
     ["greatest('a', 1)", 'expected_decimal', "greatest argument 1 needs a number, got the string 'a'"],
     ["least(1, 'b')", 'expected_decimal', "least argument 2 needs a number, got the string 'b'"],
@@ -132,6 +141,12 @@ describe('evaluate: errors', () => {
     expect(error.message).toBe(
       `expected_decimal: operator + needs a number, got the string '${'x'.repeat(40)}…'`,
     );
+  });
+
+  it('evaluates left to right: the first failing operand decides the error', () => {
+    expect(failure("1 / 0 + 'a'").kind).toBe('division_by_zero');
+    expect(failure("round('a') + 1 / 0").kind).toBe('expected_decimal');
+    expect(failure('event.properties.missing * (1 / 0)').kind).toBe('missing_variable');
   });
 
   it('reports a missing variable before a type error found later', () => {

@@ -1,7 +1,7 @@
 import type { Node, Variable } from './ast';
 import { applyOperator } from './arithmetic';
 import { ExpressionError } from './errors';
-import { FUNCTIONS } from './functions';
+import { arity, FUNCTIONS } from './functions';
 import {
   asDecimal,
   missing,
@@ -14,8 +14,8 @@ import {
 } from './values';
 
 /**
- * Evaluates a parsed expression against one event. Operands are evaluated left to right; a
- * function's arity is checked before its arguments are evaluated.
+ * Evaluates a parsed expression against one event. Operands are evaluated left to right. The
+ * parser already refused a wrong number of arguments; the check here guards hand-built trees.
  */
 export function evaluate(node: Node, event: ExpressionEvent): ExpressionValue {
   switch (node.type) {
@@ -48,11 +48,6 @@ function call(node: Extract<Node, { type: 'call' }>, event: ExpressionEvent): Ex
     );
   }
   return definition.apply(node.args.map((arg) => evaluate(arg, event)));
-}
-
-function arity(min: number, max: number): string {
-  if (max === Infinity) return `at least ${min} argument${min === 1 ? '' : 's'}`;
-  return min === max ? `${min} arguments` : `${min} or ${max} arguments`;
 }
 
 function readVariable(variable: Variable, event: ExpressionEvent): ExpressionValue {

@@ -36,18 +36,25 @@ function rounding(name: FunctionName, mode: RoundingMode): FunctionDefinition {
 }
 
 /**
- * The precision must be a whole number within ±MAX_ROUNDING_PRECISION. The spec has no error kind
- * for a fractional or huge precision; it is reported as `expected_decimal` (an integer was needed).
+ * A fractional precision is truncated toward zero, as Lago does (SPEC §4.3: `round(1.55, 1.9)` is
+ * 1.6); it must then lie within ±MAX_ROUNDING_PRECISION. The spec has no error kind for a huge
+ * precision; it is reported as `expected_decimal` (a usable number was needed).
  */
 function roundingPlaces(name: FunctionName, precision: ExpressionValue): number {
-  const p = asDecimal(precision, `${name} argument 2`);
-  if (!p.isInteger() || p.abs().greaterThan(MAX_ROUNDING_PRECISION)) {
+  const p = asDecimal(precision, `${name} argument 2`).trunc();
+  if (p.abs().greaterThan(MAX_ROUNDING_PRECISION)) {
     throw new ExpressionError(
       'expected_decimal',
-      `${name} argument 2 needs an integer from -${MAX_ROUNDING_PRECISION} to ${MAX_ROUNDING_PRECISION}, got ${canonical(p).slice(0, 40)}`,
+      `${name} argument 2 needs a number from -${MAX_ROUNDING_PRECISION} to ${MAX_ROUNDING_PRECISION}, got ${canonical(p).slice(0, 40)}`,
     );
   }
-  return p.toNumber();
+  return p.toNumber() + 0; // never -0
+}
+
+/** "1 or 2 arguments", "at least 1 argument": a function's argument count, for messages. */
+export function arity(min: number, max: number): string {
+  if (max === Infinity) return `at least ${min} argument${min === 1 ? '' : 's'}`;
+  return min === max ? `${min} arguments` : `${min} or ${max} arguments`;
 }
 
 /** least / greatest: numbers only; on a tie the first argument wins. */

@@ -45,7 +45,6 @@ describe('parse', () => {
     ['round (1.5, -1)', 'round(1.5, (-1))'],
     ['ROUND(1)', 'round(1)'],
     ['Greatest(1, 2, 3)', 'greatest(1, 2, 3)'],
-    ['concat()', 'concat()'],
     ["concat('a', event.code, event.timestamp)", "concat('a', code, timestamp)"],
     ['event.properties.a_b2 * 2', '(prop:a_b2 * 2)'],
     ['00012.10', '12.1'],
@@ -76,6 +75,8 @@ describe('parse', () => {
     ['event.code(1)', "unknown function 'event.code' at position 1"],
     ["'a' 'b'", "unexpected string 'b' at position 5"],
     [',', "unexpected ',' at position 1"],
+    ['concat()', 'concat() needs at least one argument at position 1'],
+    ['2 * GREATEST()', 'greatest() needs at least one argument at position 5'],
     [`1 '${'y'.repeat(50)}'`, `unexpected string '${'y'.repeat(40)}…' at position 3`],
   ])('%s fails', (source, detail) => {
     expect(parseFailure(source)).toBe(`parse_error: ${detail}`);

@@ -1,6 +1,7 @@
 import { Decimal } from '../../common/src/decimal';
 import { FUNCTION_NAMES, type FunctionName, type Node, type Operator, type Variable } from './ast';
-import { parseError } from './errors';
+import { ExpressionError, parseError } from './errors';
+import { arity, FUNCTIONS } from './functions';
 import { tokenize, type Token, type TokenType } from './lexer';
 
 /** Parentheses and calls nested deeper than this are refused, so no input can exhaust the stack. */
@@ -13,7 +14,10 @@ const PROPERTY = /^event\.properties\.([A-Za-z][A-Za-z0-9_]*)$/;
  *   expression := term (('+' | '-') term)*
  *   term       := operand (('*' | '/') operand)*
  *   operand    := '-'? primary                       -- one unary minus per operand
- *   primary    := number | string | variable | name '(' arguments? ')' | '(' expression ')'
+ *   primary    := number | string | variable | name '(' arguments ')' | '(' expression ')'
+ * A call's number of arguments is checked here (SPEC §4.3), so it is reported before any
+ * evaluation error: no arguments at all is a `parse_error` (as Lago has it), any other count
+ * outside the function's range `wrong_number_of_arguments`; both name the function and where.
  */
 export function parse(source: string): Node {
   return new Parser(tokenize(source)).parseAll();
@@ -87,6 +91,7 @@ class Parser {
         }
       }
       this.expect(')');
+      checkArgumentCount(name, args.length, nameToken.position);
       return { type: 'call', name, args, position: nameToken.position };
     });
   }
@@ -114,6 +119,17 @@ class Parser {
     const token = this.tokens[this.index];
     if (token.type !== 'end') this.index += 1;
     return token;
+  }
+}
+
+function checkArgumentCount(name: FunctionName, count: number, position: number): void {
+  const { minArgs, maxArgs } = FUNCTIONS[name];
+  if (count === 0) throw parseError(`${name}() needs at least one argument`, position);
+  if (count < minArgs || count > maxArgs) {
+    throw new ExpressionError(
+      'wrong_number_of_arguments',
+      `${name} takes ${arity(minArgs, maxArgs)}, got ${count} at position ${position}`,
+    );
   }
 }
 

@@ -11,7 +11,14 @@ import {
   type GetUsageRequest,
   type Usage,
 } from '../../../libs/contract/src/generated/nest/metering/v1/aggregation';
-import { requireCode, requireSubscription, requireWindow, toUsageQuery } from './usage.request';
+import {
+  requireCode,
+  requireSubscription,
+  requireWindow,
+  toUsageQuery,
+  usageQueryOf,
+  usageRequestParts,
+} from './usage.request';
 import { UsageService, type UsageResult } from './usage.service';
 
 function toUsage(u: UsageResult): Usage {
@@ -43,9 +50,11 @@ export class AggregationController implements AggregationServiceController {
   async getUsage(request: GetUsageRequest, metadata: Metadata): Promise<Usage> {
     const caller = callerCredentials(metadata);
     requireCode(request.code);
+    // Invalid in itself (from >= to, bad filters…) → INVALID_ARGUMENT before the metric is looked up.
+    const parts = usageRequestParts(request);
     const metric = await this.registry.metric(caller, request.code);
     if (!metric) throw new NotFoundError(`code: no billable metric "${request.code}"`);
-    return toUsage(await this.usage.usage(metric, toUsageQuery(caller.organization.id, metric, request)));
+    return toUsage(await this.usage.usage(metric, usageQueryOf(caller.organization.id, metric, parts)));
   }
 
   async getSubscriptionUsage(

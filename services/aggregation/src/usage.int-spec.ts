@@ -62,7 +62,9 @@ describe('usage SQL on the embedded ClickHouse, at volume', () => {
     usage = new UsageService(new UsageRepository(clickhouse));
     // One million events of 0.000001 each, written server-side with the columns ingestion writes.
     await clickhouse.command({
-      query: `INSERT INTO events
+      query: `INSERT INTO events (organization_id, external_subscription_id, code, timestamp, transaction_id, lago_id,
+                                  external_customer_id, lago_subscription_id, lago_customer_id, properties,
+                                  property_texts, precise_total_amount_cents, created_at)
               SELECT {org:String}, 'million', 'm', toDateTime64('2026-01-01 00:00:00', 3, 'UTC') + toIntervalMillisecond(number),
                      concat('t', toString(number)), generateUUIDv4(), '', '', '', '{"v":"0.000001"}', map('v', '0.000001'),
                      NULL, now64(6)

@@ -65,23 +65,24 @@ export function requireWindow(
   return { from, to };
 }
 
-/** Validates a GetUsageRequest against its metric (SPEC §2.3 errors) and builds the query. */
-export function toUsageQuery(
-  organizationId: string,
-  metric: MetricDefinition,
-  input: UsageRequestInput,
-): UsageQuery {
+/** What a GetUsageRequest asks, apart from its metric. */
+export type UsageRequestParts = Omit<
+  UsageQuery,
+  'organizationId' | 'code' | 'aggregationType' | 'fieldName' | 'recurring'
+>;
+
+/**
+ * Validates everything in a GetUsageRequest that does not depend on its metric (SPEC §2.3): a
+ * request invalid in itself is INVALID_ARGUMENT before any lookup.
+ */
+export function usageRequestParts(input: UsageRequestInput): UsageRequestParts {
   requireSubscription(input.externalSubscriptionId);
+  const window = requireWindow(input.from, input.to);
   const days = input.chargesDurationDays ?? null;
   if (days !== null && days < 1) fail('charges_duration_days', 'must be at least 1');
   return {
-    organizationId,
     externalSubscriptionId: input.externalSubscriptionId,
-    code: metric.code,
-    aggregationType: metric.aggregationType,
-    fieldName: metric.fieldName,
-    recurring: metric.recurring,
-    ...requireWindow(input.from, input.to),
+    ...window,
     filter: filterSet(input.filter ?? {}, 'filter'),
     exclude: (input.exclude ?? []).map((set, i) => {
       const entries = filterSet(set?.values ?? {}, `exclude[${i}]`);
@@ -91,4 +92,29 @@ export function toUsageQuery(
     groupedBy: groupedBy(input.groupedBy ?? []),
     chargesDurationDays: days,
   };
+}
+
+/** The query for a metric and an already validated request. */
+export function usageQueryOf(
+  organizationId: string,
+  metric: MetricDefinition,
+  parts: UsageRequestParts,
+): UsageQuery {
+  return {
+    organizationId,
+    code: metric.code,
+    aggregationType: metric.aggregationType,
+    fieldName: metric.fieldName,
+    recurring: metric.recurring,
+    ...parts,
+  };
+}
+
+/** Validates a GetUsageRequest (SPEC §2.3 errors) and builds the query for its metric. */
+export function toUsageQuery(
+  organizationId: string,
+  metric: MetricDefinition,
+  input: UsageRequestInput,
+): UsageQuery {
+  return usageQueryOf(organizationId, metric, usageRequestParts(input));
 }

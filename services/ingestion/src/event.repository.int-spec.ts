@@ -30,6 +30,7 @@ function event(over: Partial<StoredEvent>): StoredEvent {
     lagoCustomerId: '',
     lagoId: '00000000-0000-4000-8000-000000000001',
     createdAtUs: 1_767_000_000_000_001,
+    warnings: ['unknown_subscription'],
     ...over,
   };
 }
@@ -46,6 +47,7 @@ describe('EventRepository on the embedded ClickHouse', () => {
       '0001_create_events',
       '0002_create_event_keys',
       '0003_event_keys_without_bulk_insert',
+      '0004_event_warnings_and_listing',
     ]);
     expect(await migrateClickHouse(clickhouse)).toEqual([]);
     repository = new EventRepository(clickhouse);

@@ -2,7 +2,7 @@ import { TupleParam } from '@clickhouse/client';
 import type { ClickHouseClient } from '../../../libs/clickhouse/src/clickhouse';
 import { fromClickHouseTime, toClickHouseTime, toClickHouseTimeUs } from '../../../libs/clickhouse/src/time';
 import { UnavailableError } from '../../../libs/common/src/errors';
-import { eventKey, type PreparedEvent, type StoredEvent } from './event';
+import { eventKey, type EventKeyFields, type StoredEvent } from './event';
 import { propertyTexts } from './property-texts';
 
 interface EventRow {
@@ -18,6 +18,7 @@ interface EventRow {
   properties: string;
   precise_total_amount_cents: string | null;
   created_at: string;
+  warnings: string[];
 }
 
 /** The columns of an insert, in the order of toRow's values (JSONCompactEachRow: ~1.6x JSONEachRow). */
@@ -35,6 +36,7 @@ export const INSERT_COLUMNS = [
   'property_texts',
   'precise_total_amount_cents',
   'created_at',
+  'warnings',
 ] as const;
 
 export function toRow(e: StoredEvent): unknown[] {
@@ -52,6 +54,7 @@ export function toRow(e: StoredEvent): unknown[] {
     propertyTexts(e.properties),
     e.preciseTotalAmountCents,
     toClickHouseTimeUs(e.createdAtUs),
+    e.warnings,
   ];
 }
 
@@ -69,6 +72,7 @@ function fromRow(r: EventRow & { created_at_us: string }): StoredEvent {
     properties: JSON.parse(r.properties) as Record<string, unknown>,
     preciseTotalAmountCents: r.precise_total_amount_cents,
     createdAtUs: Number(r.created_at_us),
+    warnings: r.warnings,
   };
 }
 
@@ -79,8 +83,35 @@ interface KeyPointer {
   lago_id: string;
 }
 
+/** Where a listed event is: the table's sorting key plus its id, and its place in the list. */
+interface ListPointer {
+  external_subscription_id: string;
+  code: string;
+  timestamp: string;
+  lago_id: string;
+  created_at_us: string;
+}
+
+/** A position in ListEvents' order (created_at DESC, lago_id DESC): the last event of a page. */
+export interface ListCursor {
+  createdAtUs: string;
+  lagoId: string;
+}
+
+/** One page of ListEvents, already validated; every filter optional. */
+export interface EventListQuery {
+  organizationId: string;
+  externalSubscriptionId?: string;
+  code?: string;
+  from?: Date;
+  to?: Date;
+  /** Only events after this one in the list order (older). */
+  after?: ListCursor;
+  limit: number;
+}
+
 const COLUMNS = `organization_id, external_subscription_id, code, timestamp, transaction_id, lago_id, external_customer_id,
-  lago_subscription_id, lago_customer_id, properties, precise_total_amount_cents, created_at,
+  lago_subscription_id, lago_customer_id, properties, precise_total_amount_cents, created_at, warnings,
   toString(toUnixTimestamp64Micro(created_at)) AS created_at_us`;
 
 async function storeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
@@ -113,7 +144,7 @@ export class EventRepository {
    * the keys found (duplicates, the rare case), a primary-key read of their events. Two queries at
    * most for any number of keys and organizations.
    */
-  async findFirst(keys: PreparedEvent[]): Promise<(StoredEvent | null)[]> {
+  async findFirst(keys: EventKeyFields[]): Promise<(StoredEvent | null)[]> {
     if (keys.length === 0) return [];
     const texts = keys.map(eventKey);
     const pointers = await storeCall('key index', () => this.pointers(texts));
@@ -135,7 +166,7 @@ export class EventRepository {
     return result.json<KeyPointer>();
   }
 
-  private async eventsAt(pointers: (KeyPointer & { event: PreparedEvent })[]): Promise<StoredEvent[]> {
+  private async eventsAt(pointers: (KeyPointer & { event: EventKeyFields })[]): Promise<StoredEvent[]> {
     const result = await this.clickhouse.query({
       query: `SELECT ${COLUMNS} FROM events
               WHERE (organization_id, external_subscription_id, code, timestamp)
@@ -151,5 +182,73 @@ export class EventRepository {
       format: 'JSONEachRow',
     });
     return (await result.json<EventRow & { created_at_us: string }>()).map(fromRow);
+  }
+
+  /**
+   * One page of an organization's events, newest created_at first (ties: greater lago_id first).
+   * Two reads: the page's pointers — for one subscription from the events_by_created projection, in
+   * order, stopping at the limit (0004_event_warnings_and_listing.sql) — then those events by
+   * primary key, like findFirst.
+   */
+  async list(query: EventListQuery): Promise<StoredEvent[]> {
+    const pointers = await storeCall('list', () => this.listPointers(query));
+    if (pointers.length === 0) return [];
+    const events = await storeCall('list', () =>
+      this.eventsAt(
+        pointers.map((p) => ({
+          key: '',
+          code: p.code,
+          timestamp: p.timestamp,
+          lago_id: p.lago_id,
+          event: {
+            organizationId: query.organizationId,
+            externalSubscriptionId: p.external_subscription_id,
+            transactionId: '',
+          },
+        })),
+      ),
+    );
+    const byId = new Map(events.map((e) => [e.lagoId, e]));
+    return pointers.map((p) => byId.get(p.lago_id)).filter((e): e is StoredEvent => e !== undefined);
+  }
+
+  private async listPointers(query: EventListQuery): Promise<ListPointer[]> {
+    // Fixed SQL fragments per filter given; values travel only as parameters.
+    const where = ['organization_id = {organization:String}'];
+    const params: Record<string, unknown> = { organization: query.organizationId, limit: query.limit };
+    if (query.externalSubscriptionId !== undefined) {
+      where.push('external_subscription_id = {subscription:String}');
+      params.subscription = query.externalSubscriptionId;
+    }
+    if (query.code !== undefined) {
+      where.push('code = {code:String}');
+      params.code = query.code;
+    }
+    if (query.from !== undefined) {
+      where.push(`timestamp >= {from:DateTime64(3, 'UTC')}`);
+      params.from = toClickHouseTime(query.from);
+    }
+    if (query.to !== undefined) {
+      where.push(`timestamp < {to:DateTime64(3, 'UTC')}`);
+      params.to = toClickHouseTime(query.to);
+    }
+    if (query.after !== undefined) {
+      // The first conjunct alone bounds the read range of the sorting key.
+      const at = `fromUnixTimestamp64Micro({after_us:Int64}, 'UTC')`;
+      where.push(`created_at <= ${at}`, `(created_at < ${at} OR lago_id < {after_id:UUID})`);
+      params.after_us = query.after.createdAtUs;
+      params.after_id = query.after.lagoId;
+    }
+    const result = await this.clickhouse.query({
+      query: `SELECT external_subscription_id, code, timestamp, lago_id,
+                     toString(toUnixTimestamp64Micro(created_at)) AS created_at_us
+              FROM events
+              WHERE ${where.join(' AND ')}
+              ORDER BY created_at DESC, lago_id DESC
+              LIMIT {limit:UInt32}`,
+      query_params: params,
+      format: 'JSONEachRow',
+    });
+    return result.json<ListPointer>();
   }
 }

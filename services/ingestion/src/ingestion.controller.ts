@@ -2,11 +2,15 @@ import { Controller } from '@nestjs/common';
 import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
 import { concatMap, from, map, type Observable } from 'rxjs';
 import { StreamFlow } from '../../../libs/common/src/stream-flow';
+import { callerOf } from '../../../libs/common/src/auth';
 import { callerCredentials, RegistryClient } from '../../../libs/contract/src/registry-client';
 import type { Event } from '../../../libs/contract/src/generated/nest/metering/v1/common';
 import {
   EventResult_Status,
   IngestionServiceControllerMethods,
+  type GetEventRequest,
+  type ListEventsRequest,
+  type ListEventsResponse,
   type IngestEventRequest,
   type IngestEventResponse,
   type IngestEventsRequest,
@@ -14,6 +18,7 @@ import {
   type IngestionServiceController,
 } from '../../../libs/contract/src/generated/nest/metering/v1/ingestion';
 import type { StoredEvent } from './event';
+import { EventQueryService } from './event-query.service';
 import {
   IngestionService,
   type CallerRegistry,
@@ -25,7 +30,12 @@ import type { EventInput } from './steps/validate.step';
 /** Requests of one stream in the pipeline at once. */
 const MAX_PENDING = 4;
 
-function toResponse(outcomes: EventOutcome[]): IngestEventsResponse {
+/**
+ * A batch's results (SPEC §2.2): each event slim (its identifiers only) unless the request set
+ * `return_events`, so that the answer to any 10,000-event batch fits a default 4 MiB message.
+ */
+export function toResponse(outcomes: EventOutcome[], returnEvents = false): IngestEventsResponse {
+  const eventOf = returnEvents ? toEvent : toSlimEvent;
   return {
     results: outcomes.map((o, index) =>
       o.status === 'REJECTED'
@@ -33,7 +43,7 @@ function toResponse(outcomes: EventOutcome[]): IngestEventsResponse {
         : {
             index,
             status: EventResult_Status[o.status],
-            event: toEvent(o.event),
+            event: eventOf(o.event),
             error: '',
             warnings: o.warnings,
           },
@@ -41,7 +51,26 @@ function toResponse(outcomes: EventOutcome[]): IngestEventsResponse {
   };
 }
 
-function toEvent(e: StoredEvent): Event {
+/** The identifiers of a stored event, without properties and precise_total_amount_cents. */
+export function toSlimEvent(e: StoredEvent): Event {
+  return {
+    transactionId: e.transactionId,
+    externalSubscriptionId: e.externalSubscriptionId,
+    externalCustomerId: e.externalCustomerId,
+    code: e.code,
+    timestamp: e.timestamp,
+    properties: undefined,
+    preciseTotalAmountCents: '',
+    lagoId: e.lagoId,
+    lagoSubscriptionId: e.lagoSubscriptionId,
+    lagoCustomerId: e.lagoCustomerId,
+    createdAt: new Date(Math.floor(e.createdAtUs / 1000)),
+    warnings: [],
+  };
+}
+
+/** A stored event as the contract's Event; `warnings` only when they were read back with it. */
+export function toEvent(e: StoredEvent, warnings: string[] = []): Event {
   return {
     transactionId: e.transactionId,
     externalSubscriptionId: e.externalSubscriptionId,
@@ -54,6 +83,7 @@ function toEvent(e: StoredEvent): Event {
     lagoSubscriptionId: e.lagoSubscriptionId,
     lagoCustomerId: e.lagoCustomerId,
     createdAt: new Date(Math.floor(e.createdAtUs / 1000)),
+    warnings,
   };
 }
 
@@ -79,20 +109,35 @@ export class IngestionController implements IngestionServiceController {
   constructor(
     private readonly ingestion: IngestionService,
     private readonly registry: RegistryClient,
+    private readonly queries: EventQueryService,
   ) {}
+
+  async getEvent(request: GetEventRequest, metadata: Metadata): Promise<Event> {
+    const e = await this.queries.get(
+      callerOf(metadata).id,
+      request.externalSubscriptionId,
+      request.transactionId,
+    );
+    return toEvent(e, e.warnings);
+  }
+
+  async listEvents(request: ListEventsRequest, metadata: Metadata): Promise<ListEventsResponse> {
+    const page = await this.queries.list(callerOf(metadata).id, request);
+    return { events: page.events.map((e) => toEvent(e, e.warnings)), nextPageToken: page.nextPageToken };
+  }
 
   async ingestEvent(request: IngestEventRequest, metadata: Metadata): Promise<IngestEventResponse> {
     const [outcome] = await this.ingest(metadata, [request.event ?? null]);
     if (outcome.status === 'REJECTED') throw outcome.error;
     return {
-      event: toEvent(outcome.event),
+      event: toEvent(outcome.event, outcome.event.warnings),
       duplicate: outcome.status === 'DUPLICATE',
       warnings: outcome.warnings,
     };
   }
 
   async ingestEvents(request: IngestEventsRequest, metadata: Metadata): Promise<IngestEventsResponse> {
-    return toResponse(await this.ingest(metadata, request.events ?? []));
+    return toResponse(await this.ingest(metadata, request.events ?? []), request.returnEvents);
   }
 
   /**
@@ -121,7 +166,9 @@ export class IngestionController implements IngestionServiceController {
         prepared.catch(() => undefined);
         const started = committed.then(() => prepared).then((p) => ({ outcomes: this.ingestion.commit(p) }));
         committed = started.catch(() => undefined);
-        return settle(started.then((s) => s.outcomes).then(toResponse)).finally(() => flow.answered());
+        return settle(
+          started.then((s) => s.outcomes).then((outcomes) => toResponse(outcomes, request.returnEvents)),
+        ).finally(() => flow.answered());
       }),
       concatMap((answer) => from(answer).pipe(map(unwrap))),
     );

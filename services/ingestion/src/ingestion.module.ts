@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { ClickHouseClient } from '../../../libs/clickhouse/src/clickhouse';
 import { MonotonicClock } from '../../../libs/clickhouse/src/time';
 import { RegistryClient } from '../../../libs/contract/src/registry-client';
+import { EventQueryService } from './event-query.service';
 import { EventRepository } from './event.repository';
 import { IngestionController } from './ingestion.controller';
 import { IngestionService } from './ingestion.service';
@@ -9,14 +10,16 @@ import { IngestionService } from './ingestion.service';
 @Module({})
 export class IngestionModule {
   static forRoot(clickhouse: ClickHouseClient, registry: RegistryClient): DynamicModule {
+    const events = new EventRepository(clickhouse);
     return {
       module: IngestionModule,
       controllers: [IngestionController],
       providers: [
         {
           provide: IngestionService,
-          useValue: new IngestionService(new EventRepository(clickhouse), new MonotonicClock()),
+          useValue: new IngestionService(events, new MonotonicClock()),
         },
+        { provide: EventQueryService, useValue: new EventQueryService(events) },
         { provide: RegistryClient, useValue: registry },
       ],
     };

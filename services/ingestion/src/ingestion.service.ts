@@ -162,13 +162,15 @@ export class IngestionService {
   ): { event: StoredEvent; warnings: string[] } | null {
     try {
       const properties = this.expressions.apply(metric, candidate.event);
+      const warnings = [...candidate.warnings, ...aggregationWarnings(metric, properties)];
       const event: StoredEvent = {
         ...candidate.event,
         properties,
         lagoId: randomUUID(),
         createdAtUs: this.clock.nowUs(),
+        warnings,
       };
-      return { event, warnings: [...candidate.warnings, ...aggregationWarnings(metric, properties)] };
+      return { event, warnings };
     } catch (error) {
       if (!(error instanceof ExpressionRejection)) throw error;
       outcomes[candidate.index] = {

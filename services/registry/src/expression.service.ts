@@ -14,9 +14,9 @@ export class ExpressionService {
     event: ExpressionEventInput | null | undefined,
     now = new Date(),
   ): string {
-    if (!expression) throw new InvalidArgumentError('expression: required');
     try {
-      const value = compileExpression(expression).evaluate({
+      // An empty expression is a parse_error like any other text that does not parse (SPEC §4.3).
+      const value = compileExpression(expression ?? '').evaluate({
         code: event?.code ?? '',
         timestamp: Math.floor((event?.timestamp ?? now).getTime() / 1000),
         properties: event?.properties ?? {},

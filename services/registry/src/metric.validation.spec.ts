@@ -14,6 +14,40 @@ function error(input: MetricInput | null): string {
 }
 
 describe('validateMetric (SPEC §2.1)', () => {
+  it('reports every invalid field in one error, one line per field, in field order', () => {
+    expect(
+      error({
+        name: '',
+        code: 'a b',
+        aggregationType: 'SUM_AGG',
+        fieldName: '',
+        roundingPrecision: 2,
+        expression: 'round(event.properties.x, 1, 2)',
+        filters: [
+          { key: 'k', values: ['v'] },
+          { key: 'k', values: [] },
+        ],
+      }).split('\n'),
+    ).toEqual([
+      'metric.name: required',
+      'metric.code: must match ^[A-Za-z0-9_.:-]{1,255}$',
+      'metric.field_name: required for SUM_AGG',
+      'metric.rounding_precision: only allowed with a rounding_function',
+      'metric.expression: wrong_number_of_arguments: round takes 1 or 2 arguments, got 3 at position 1',
+      'metric.filters[1].key: duplicate key "k"',
+      'metric.filters[1].values: at least one value is required',
+    ]);
+  });
+
+  it('refuses an expression with a wrong number of arguments, before any evaluation error', () => {
+    expect(error({ ...sum, expression: '1 / 0 + concat()' })).toBe(
+      'metric.expression: parse_error: concat() needs at least one argument at position 9',
+    );
+    expect(error({ ...sum, expression: 'event.properties.missing + least()' })).toMatch(
+      /^metric\.expression: parse_error: least\(\) needs at least one argument/,
+    );
+  });
+
   it.each<[string, MetricInput | null, string]>([
     ['metric missing', null, 'metric: required'],
     ['name missing', { ...sum, name: '' }, 'metric.name: required'],

@@ -94,43 +94,95 @@ function expression(value: string, type: AggregationTypeName): string {
   return value;
 }
 
-function filters(input: MetricInput['filters']): MetricFilter[] {
+/** Each filter's problems are reported under its own field (`filters[1].values`). */
+function filters(input: MetricInput['filters'], problems: Problems): MetricFilter[] {
   const seen = new Set<string>();
   return (input ?? []).map((filter, i) => {
     const key = filter.key ?? '';
-    if (key === '') fail(`filters[${i}].key`, 'required');
-    if (seen.has(key)) fail(`filters[${i}].key`, `duplicate key "${key}"`);
-    seen.add(key);
     const values = filter.values ?? [];
-    if (values.length === 0) fail(`filters[${i}].values`, 'at least one value is required');
+    problems.check(() => {
+      if (key === '') fail(`filters[${i}].key`, 'required');
+      if (seen.has(key)) fail(`filters[${i}].key`, `duplicate key "${key}"`);
+    }, undefined);
+    seen.add(key);
+    problems.check(() => {
+      if (values.length === 0) fail(`filters[${i}].values`, 'at least one value is required');
+    }, undefined);
     return { key, values };
   });
 }
 
-/** Every rule of SPEC §2.1; the first broken rule is reported, naming its field. */
+/** Collects the first problem of each field, so that one error lists them all (one line each). */
+class Problems {
+  readonly lines: string[] = [];
+
+  /** Runs one field's check; a broken rule is noted and `fallback` stands in for the value. */
+  check<T>(rule: () => T, fallback: T): T {
+    try {
+      return rule();
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      this.lines.push(error.message);
+      return fallback;
+    }
+  }
+}
+
+/**
+ * Every rule of SPEC §2.1. Every invalid field is reported in one InvalidArgumentError, one line
+ * per field (its first broken rule), in the order of the fields; rules that depend on the
+ * aggregation type are checked only once the type is valid.
+ */
 export function validateMetric(input: MetricInput | null | undefined): MetricFields {
   if (input == null) throw new InvalidArgumentError('metric: required');
-  const name = text(input.name, 'name');
-  if (name.trim() === '') fail('name', 'required');
-  const code = input.code ?? '';
-  if (code === '') fail('code', 'required');
-  if (!CODE_PATTERN.test(code)) fail('code', 'must match ^[A-Za-z0-9_.:-]{1,255}$');
-  const type = aggregationType(input.aggregationType);
-  const fieldName = type === 'COUNT_AGG' ? '' : text(input.fieldName, 'fieldName');
-  if (type !== 'COUNT_AGG' && fieldName === '') fail('field_name', `required for ${type}`);
+  const problems = new Problems();
+  const name = problems.check(() => {
+    const v = text(input.name, 'name');
+    if (v.trim() === '') fail('name', 'required');
+    return v;
+  }, '');
+  const code = problems.check(() => {
+    const v = input.code ?? '';
+    if (v === '') fail('code', 'required');
+    if (!CODE_PATTERN.test(v)) fail('code', 'must match ^[A-Za-z0-9_.:-]{1,255}$');
+    return v;
+  }, '');
+  const description = problems.check(() => text(input.description, 'description'), '');
+  const type = problems.check<AggregationTypeName | null>(() => aggregationType(input.aggregationType), null);
+  const fieldName =
+    type === null
+      ? ''
+      : problems.check(() => {
+          const v = type === 'COUNT_AGG' ? '' : text(input.fieldName, 'fieldName');
+          if (type !== 'COUNT_AGG' && v === '') fail('field_name', `required for ${type}`);
+          return v;
+        }, '');
   const recurring = input.recurring ?? false;
-  if (recurring && !RECURRING_TYPES.includes(type))
-    fail('recurring', `only allowed for ${RECURRING_TYPES.join(', ')}`);
+  if (type !== null) {
+    problems.check(() => {
+      if (recurring && !RECURRING_TYPES.includes(type))
+        fail('recurring', `only allowed for ${RECURRING_TYPES.join(', ')}`);
+    }, undefined);
+  }
+  const interval = type === null ? null : problems.check(() => weightedInterval(input, type), null);
+  const roundingFields = problems.check(() => rounding(input), {
+    roundingFunction: null,
+    roundingPrecision: null,
+  });
+  const expressionText = problems.check(() => text(input.expression, 'expression'), '');
+  const checkedExpression = type === null ? '' : problems.check(() => expression(expressionText, type), '');
+  const filterList = filters(input.filters, problems);
+  if (problems.lines.length > 0) throw new InvalidArgumentError(problems.lines.join('\n'));
   return {
     name,
     code,
-    description: text(input.description, 'description'),
-    aggregationType: type,
+    description,
+    aggregationType: type!,
     fieldName,
     recurring,
-    weightedInterval: weightedInterval(input, type),
-    ...rounding(input),
-    expression: expression(text(input.expression, 'expression'), type),
-    filters: filters(input.filters),
+    weightedInterval: interval,
+    ...roundingFields,
+    expression: checkedExpression,
+    filters: filterList,
   };
 }

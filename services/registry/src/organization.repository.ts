@@ -1,7 +1,10 @@
 import type { Pool } from 'pg';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CallerOrganization } from '../../../libs/common/src/auth';
 import { inTransaction } from '../../../libs/postgres/src/transaction';
+import { ApiKeyRepository, hashApiKey } from './api-key.repository';
+
+export { hashApiKey } from './api-key.repository';
 
 export interface NewOrganization {
   organization: CallerOrganization;
@@ -9,26 +12,21 @@ export interface NewOrganization {
   apiKey: string;
 }
 
-export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey).digest('hex');
-}
-
+/** Organizations (tenants): created with their first API key (`npm run org:create`). */
 export class OrganizationRepository {
   constructor(private readonly pool: Pool) {}
 
+  /** A new organization and its first key, named "default". */
   async create(name: string): Promise<NewOrganization> {
     const organization = { id: randomUUID(), name };
-    const apiKey = `mk_${randomBytes(32).toString('base64url')}`;
-    await inTransaction(this.pool, async (client) => {
+    const apiKey = await inTransaction(this.pool, async (client) => {
       await client.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [organization.id, name]);
-      await client.query(
-        'INSERT INTO api_keys (id, organization_id, key_sha256, key_prefix) VALUES ($1, $2, $3, $4)',
-        [randomUUID(), organization.id, hashApiKey(apiKey), apiKey.slice(0, 7)],
-      );
+      return (await new ApiKeyRepository(this.pool).create(organization.id, 'default', client)).secret;
     });
     return { organization, apiKey };
   }
 
+  /** The organization of an active (not revoked) key, or null. */
   async findByApiKey(apiKey: string): Promise<CallerOrganization | null> {
     const { rows } = await this.pool.query<CallerOrganization>(
       `SELECT o.id, o.name FROM api_keys k JOIN organizations o ON o.id = k.organization_id

@@ -2,17 +2,20 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { startGrpcApp } from '../../../libs/common/src/grpc-app';
 import { SERVICE_NAMES } from '../../../libs/contract/src/grpc-options';
+import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyResolver } from './api-key.resolver';
 import { OrganizationRepository } from './organization.repository';
 import { RegistryModule } from './registry.module';
 
 /** The registry's gRPC app on an open, migrated pool. */
 export function startRegistry(pool: Pool, host: string, port: number): Promise<INestMicroservice> {
+  const apiKeys = new ApiKeyRepository(pool);
+  const resolver = new ApiKeyResolver(new OrganizationRepository(pool), apiKeys);
   return startGrpcApp({
-    module: RegistryModule.forRoot(pool),
+    module: RegistryModule.forRoot(pool, apiKeys, (keySha256) => resolver.forget(keySha256)),
     serviceName: SERVICE_NAMES.registry,
     host,
     port,
-    organizations: new ApiKeyResolver(new OrganizationRepository(pool)),
+    organizations: resolver,
   });
 }

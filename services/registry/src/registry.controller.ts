@@ -3,6 +3,12 @@ import type { Metadata } from '@grpc/grpc-js';
 import { callerOf } from '../../../libs/common/src/auth';
 import {
   MetricRegistryServiceControllerMethods,
+  type ApiKey,
+  type CreateApiKeyRequest,
+  type CreatedApiKey,
+  type ListApiKeysRequest,
+  type ListApiKeysResponse,
+  type RevokeApiKeyRequest,
   type BatchGetSubscriptionsRequest,
   type BatchGetSubscriptionsResponse,
   type BillableMetric,
@@ -22,9 +28,10 @@ import {
   type UpdateBillableMetricRequest,
   type UpsertSubscriptionRequest,
 } from '../../../libs/contract/src/generated/nest/metering/v1/registry';
+import { ApiKeyService } from './api-key.service';
 import { ExpressionService } from './expression.service';
 import { MetricService } from './metric.service';
-import { toBillableMetric, toSubscription } from './registry.mapper';
+import { toApiKey, toBillableMetric, toSubscription } from './registry.mapper';
 import { SubscriptionService } from './subscription.service';
 
 /** gRPC handlers only: request → domain call → response. */
@@ -35,6 +42,7 @@ export class RegistryController implements MetricRegistryServiceController {
     private readonly metrics: MetricService,
     private readonly subscriptions: SubscriptionService,
     private readonly expressions: ExpressionService,
+    private readonly apiKeys: ApiKeyService,
   ) {}
 
   async createBillableMetric(
@@ -105,5 +113,19 @@ export class RegistryController implements MetricRegistryServiceController {
 
   getCallerOrganization(_request: unknown, metadata: Metadata): Organization {
     return callerOf(metadata);
+  }
+
+  async createApiKey(request: CreateApiKeyRequest, metadata: Metadata): Promise<CreatedApiKey> {
+    const { key, secret } = await this.apiKeys.create(callerOf(metadata).id, request.name);
+    return { apiKey: toApiKey(key), key: secret };
+  }
+
+  async listApiKeys(request: ListApiKeysRequest, metadata: Metadata): Promise<ListApiKeysResponse> {
+    const found = await this.apiKeys.list(callerOf(metadata).id, request.pageSize, request.pageToken);
+    return { apiKeys: found.apiKeys.map(toApiKey), nextPageToken: found.nextPageToken };
+  }
+
+  async revokeApiKey(request: RevokeApiKeyRequest, metadata: Metadata): Promise<ApiKey> {
+    return toApiKey(await this.apiKeys.revoke(callerOf(metadata).id, request.id));
   }
 }

@@ -19,7 +19,7 @@ describe('registry repositories on PostgreSQL (DATABASE_URL, or embedded PGlite)
     dir = mkdtempSync(path.join(tmpdir(), 'registry-int-'));
     database = await testDatabase(dir);
     postgres = await openPostgres({ url: database.url, dataDir: database.dataDir });
-    expect(await migratePostgres(postgres.pool)).toEqual(['0001_create_registry']);
+    expect(await migratePostgres(postgres.pool)).toEqual(['0001_create_registry', '0002_api_key_management']);
     expect(await migratePostgres(postgres.pool)).toEqual([]);
     orgId = (await new OrganizationRepository(postgres.pool).create('Int')).organization.id;
   }, 60_000);
@@ -39,7 +39,7 @@ describe('registry repositories on PostgreSQL (DATABASE_URL, or embedded PGlite)
       [organization.id],
     );
     expect(rows[0].key_sha256).not.toContain(apiKey);
-    expect(rows[0].key_prefix).toBe(apiKey.slice(0, 7));
+    expect(rows[0].key_prefix).toBe(apiKey.slice(0, 8));
   });
 
   it('lets exactly one of two concurrent creates take a code', async () => {

@@ -1,7 +1,9 @@
 import type { MetricDefinition, SubscriptionRecord } from '../../../libs/common/src/domain';
 import { AggregationType } from '../../../libs/contract/src/generated/nest/metering/v1/common';
+import type { ApiKeyRecord } from './api-key.repository';
 import {
   RoundingFunction,
+  type ApiKey,
   WeightedInterval,
   type BillableMetric,
   type Subscription,
@@ -35,5 +37,17 @@ export function toSubscription(s: SubscriptionRecord): Subscription {
     externalCustomerId: s.externalCustomerId,
     startedAt: s.startedAt,
     terminatedAt: s.terminatedAt ?? undefined,
+  };
+}
+
+/** A stored key as listed: never its secret or hash. */
+export function toApiKey(k: ApiKeyRecord): ApiKey {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    createdAt: k.createdAt,
+    revokedAt: k.revokedAt ?? undefined,
+    lastUsedAt: k.lastUsedAt ?? undefined,
   };
 }

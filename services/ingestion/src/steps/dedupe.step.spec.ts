@@ -16,7 +16,7 @@ function event(transactionId: string, externalSubscriptionId = 's1', organizatio
   };
 }
 
-const stored = (e: PreparedEvent): StoredEvent => ({ ...e, lagoId: 'id', createdAtUs: 1 });
+const stored = (e: PreparedEvent): StoredEvent => ({ ...e, lagoId: 'id', createdAtUs: 1, warnings: [] });
 
 describe('KeyLedger', () => {
   it('gives a key to one owner; the others wait for its outcome', async () => {

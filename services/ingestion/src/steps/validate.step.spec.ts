@@ -14,7 +14,7 @@ function error(input: EventInput | null): string {
   throw new Error('expected INVALID_ARGUMENT');
 }
 
-describe('validateEvent (SPEC §2.2 rules 1 and 9)', () => {
+describe('validateEvent (SPEC §2.2 rules 1, 9 and 11)', () => {
   it.each<[string, EventInput | null, string]>([
     ['event missing', null, 'event: required'],
     ['transaction_id missing', { ...base, transactionId: '' }, 'event.transaction_id: required'],
@@ -49,8 +49,22 @@ describe('validateEvent (SPEC §2.2 rules 1 and 9)', () => {
       { ...base, preciseTotalAmountCents: '0.' + '1'.repeat(21) },
       'event.precise_total_amount_cents: at most 38 digits',
     ],
+    ...['ADD', 'delete', '', 1, true, ['add'], { op: 'add' }].map(
+      (operationType): [string, EventInput, string] => [
+        `operation_type ${JSON.stringify(operationType)}`,
+        { ...base, properties: { operation_type: operationType } },
+        'event.properties.operation_type: must be "add" or "remove"',
+      ],
+    ),
   ])('%s', (_name, input, expected) => {
     expect(error(input)).toContain(expected);
+  });
+
+  it('accepts operation_type "add", "remove", null or absent (rule 11)', () => {
+    for (const operationType of ['add', 'remove', null, undefined]) {
+      const properties = { operation_type: operationType };
+      expect(validateEvent({ ...base, properties }, now).properties).toEqual(properties);
+    }
   });
 
   it('accepts the edges and fills defaults', () => {

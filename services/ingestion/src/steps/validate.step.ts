@@ -54,6 +54,10 @@ function properties(value: Record<string, unknown> | null | undefined): Record<s
   const bytes = Buffer.byteLength(JSON.stringify(p));
   if (bytes > MAX_PROPERTIES_BYTES)
     fail('properties', `${bytes} bytes of JSON, at most ${MAX_PROPERTIES_BYTES} allowed`);
+  // Rule 11: a typo must not silently count as "add" in a unique count.
+  const operation = p.operation_type;
+  if (operation != null && operation !== 'add' && operation !== 'remove')
+    fail('properties.operation_type', 'must be "add" or "remove"');
   return p;
 }
 
@@ -66,7 +70,7 @@ function amount(value: string | undefined): string | null {
   return canonical(value);
 }
 
-/** Step 1: rules 1 and 9 of SPEC §2.2. Throws InvalidArgumentError naming the field. */
+/** Step 1: rules 1, 9 and 11 of SPEC §2.2. Throws InvalidArgumentError naming the field. */
 export function validateEvent(input: EventInput | null | undefined, now: Date): ValidEvent {
   if (input == null) throw new InvalidArgumentError('event: required');
   return {

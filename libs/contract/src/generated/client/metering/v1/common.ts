@@ -128,7 +128,11 @@ export interface Event {
   /** Empty when the customer is unknown. */
   lagoCustomerId: string;
   /** When the service accepted the event. */
-  createdAt?: Date | undefined;
+  createdAt?:
+    | Date
+    | undefined;
+  /** The warnings the event was accepted with (stored with it). Set by GetEvent and ListEvents. */
+  warnings: string[];
 }
 
 function createBaseEventInput(): EventInput {
@@ -333,6 +337,7 @@ function createBaseEvent(): Event {
     lagoSubscriptionId: "",
     lagoCustomerId: "",
     createdAt: undefined,
+    warnings: [],
   };
 }
 
@@ -370,6 +375,9 @@ export const Event: MessageFns<Event> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(90).fork()).join();
+    }
+    for (const v of message.warnings) {
+      writer.uint32(98).string(v!);
     }
     return writer;
   },
@@ -475,6 +483,14 @@ export const Event: MessageFns<Event> = {
             message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.warnings.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -532,6 +548,9 @@ export const Event: MessageFns<Event> = {
         : isSet(object.created_at)
         ? fromJsonTimestamp(object.created_at)
         : undefined,
+      warnings: globalThis.Array.isArray(object?.warnings)
+        ? object.warnings.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -570,6 +589,9 @@ export const Event: MessageFns<Event> = {
     if (message.createdAt !== undefined) {
       obj.createdAt = message.createdAt.toISOString();
     }
+    if (message.warnings?.length) {
+      obj.warnings = message.warnings;
+    }
     return obj;
   },
 
@@ -589,6 +611,7 @@ export const Event: MessageFns<Event> = {
     message.lagoSubscriptionId = object.lagoSubscriptionId ?? "";
     message.lagoCustomerId = object.lagoCustomerId ?? "";
     message.createdAt = object.createdAt ?? undefined;
+    message.warnings = object.warnings?.map((e) => e) || [];
     return message;
   },
 };

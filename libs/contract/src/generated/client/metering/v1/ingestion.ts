@@ -20,6 +20,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../google/protobuf/timestamp";
 import { Event, EventInput } from "./common";
 
 export const protobufPackage = "metering.v1";
@@ -40,6 +41,11 @@ export interface IngestEventResponse {
 export interface IngestEventsRequest {
   /** At most 10,000. */
   events: EventInput[];
+  /**
+   * Results carry the whole stored event (properties, precise_total_amount_cents); by default they
+   * carry its identifiers only, so the response to any valid batch fits a 4 MiB message.
+   */
+  returnEvents: boolean;
 }
 
 export interface EventResult {
@@ -117,6 +123,33 @@ export function eventResult_StatusToNumber(object: EventResult_Status): number {
 
 export interface IngestEventsResponse {
   results: EventResult[];
+}
+
+export interface GetEventRequest {
+  externalSubscriptionId: string;
+  transactionId: string;
+}
+
+export interface ListEventsRequest {
+  /** Every filter is optional: empty means any. */
+  externalSubscriptionId: string;
+  code: string;
+  /** On the event timestamp, [from, to). */
+  from?: Date | undefined;
+  to?:
+    | Date
+    | undefined;
+  /** 1…1000; 0 means the default (100). */
+  pageSize: number;
+  /** Opaque; stable while events arrive. */
+  pageToken: string;
+}
+
+export interface ListEventsResponse {
+  /** Newest created_at first. */
+  events: Event[];
+  /** Empty on the last page. */
+  nextPageToken: string;
 }
 
 function createBaseIngestEventRequest(): IngestEventRequest {
@@ -290,13 +323,16 @@ export const IngestEventResponse: MessageFns<IngestEventResponse> = {
 };
 
 function createBaseIngestEventsRequest(): IngestEventsRequest {
-  return { events: [] };
+  return { events: [], returnEvents: false };
 }
 
 export const IngestEventsRequest: MessageFns<IngestEventsRequest> = {
   encode(message: IngestEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.events) {
       EventInput.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.returnEvents !== false) {
+      writer.uint32(16).bool(message.returnEvents);
     }
     return writer;
   },
@@ -322,6 +358,14 @@ export const IngestEventsRequest: MessageFns<IngestEventsRequest> = {
             message.events.push(EventInput.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.returnEvents = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -337,6 +381,11 @@ export const IngestEventsRequest: MessageFns<IngestEventsRequest> = {
   fromJSON(object: any): IngestEventsRequest {
     return {
       events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => EventInput.fromJSON(e)) : [],
+      returnEvents: isSet(object.returnEvents)
+        ? globalThis.Boolean(object.returnEvents)
+        : isSet(object.return_events)
+        ? globalThis.Boolean(object.return_events)
+        : false,
     };
   },
 
@@ -344,6 +393,9 @@ export const IngestEventsRequest: MessageFns<IngestEventsRequest> = {
     const obj: any = {};
     if (message.events?.length) {
       obj.events = message.events.map((e) => EventInput.toJSON(e));
+    }
+    if (message.returnEvents !== false) {
+      obj.returnEvents = message.returnEvents;
     }
     return obj;
   },
@@ -354,6 +406,7 @@ export const IngestEventsRequest: MessageFns<IngestEventsRequest> = {
   fromPartial<I extends Exact<DeepPartial<IngestEventsRequest>, I>>(object: I): IngestEventsRequest {
     const message = createBaseIngestEventsRequest();
     message.events = object.events?.map((e) => EventInput.fromPartial(e)) || [];
+    message.returnEvents = object.returnEvents ?? false;
     return message;
   },
 };
@@ -560,6 +613,349 @@ export const IngestEventsResponse: MessageFns<IngestEventsResponse> = {
   },
 };
 
+function createBaseGetEventRequest(): GetEventRequest {
+  return { externalSubscriptionId: "", transactionId: "" };
+}
+
+export const GetEventRequest: MessageFns<GetEventRequest> = {
+  encode(message: GetEventRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.externalSubscriptionId !== "") {
+      writer.uint32(10).string(message.externalSubscriptionId);
+    }
+    if (message.transactionId !== "") {
+      writer.uint32(18).string(message.transactionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetEventRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetEventRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.externalSubscriptionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetEventRequest {
+    return {
+      externalSubscriptionId: isSet(object.externalSubscriptionId)
+        ? globalThis.String(object.externalSubscriptionId)
+        : isSet(object.external_subscription_id)
+        ? globalThis.String(object.external_subscription_id)
+        : "",
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetEventRequest): unknown {
+    const obj: any = {};
+    if (message.externalSubscriptionId !== "") {
+      obj.externalSubscriptionId = message.externalSubscriptionId;
+    }
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetEventRequest>, I>>(base?: I): GetEventRequest {
+    return GetEventRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetEventRequest>, I>>(object: I): GetEventRequest {
+    const message = createBaseGetEventRequest();
+    message.externalSubscriptionId = object.externalSubscriptionId ?? "";
+    message.transactionId = object.transactionId ?? "";
+    return message;
+  },
+};
+
+function createBaseListEventsRequest(): ListEventsRequest {
+  return { externalSubscriptionId: "", code: "", from: undefined, to: undefined, pageSize: 0, pageToken: "" };
+}
+
+export const ListEventsRequest: MessageFns<ListEventsRequest> = {
+  encode(message: ListEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.externalSubscriptionId !== "") {
+      writer.uint32(10).string(message.externalSubscriptionId);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.from !== undefined) {
+      Timestamp.encode(toTimestamp(message.from), writer.uint32(26).fork()).join();
+    }
+    if (message.to !== undefined) {
+      Timestamp.encode(toTimestamp(message.to), writer.uint32(34).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(40).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(50).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEventsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEventsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.externalSubscriptionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.from = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.to = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListEventsRequest {
+    return {
+      externalSubscriptionId: isSet(object.externalSubscriptionId)
+        ? globalThis.String(object.externalSubscriptionId)
+        : isSet(object.external_subscription_id)
+        ? globalThis.String(object.external_subscription_id)
+        : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      from: isSet(object.from) ? fromJsonTimestamp(object.from) : undefined,
+      to: isSet(object.to) ? fromJsonTimestamp(object.to) : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListEventsRequest): unknown {
+    const obj: any = {};
+    if (message.externalSubscriptionId !== "") {
+      obj.externalSubscriptionId = message.externalSubscriptionId;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.from !== undefined) {
+      obj.from = message.from.toISOString();
+    }
+    if (message.to !== undefined) {
+      obj.to = message.to.toISOString();
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListEventsRequest>, I>>(base?: I): ListEventsRequest {
+    return ListEventsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListEventsRequest>, I>>(object: I): ListEventsRequest {
+    const message = createBaseListEventsRequest();
+    message.externalSubscriptionId = object.externalSubscriptionId ?? "";
+    message.code = object.code ?? "";
+    message.from = object.from ?? undefined;
+    message.to = object.to ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListEventsResponse(): ListEventsResponse {
+  return { events: [], nextPageToken: "" };
+}
+
+export const ListEventsResponse: MessageFns<ListEventsResponse> = {
+  encode(message: ListEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.events) {
+      Event.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEventsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEventsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.events.push(Event.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListEventsResponse {
+    return {
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => Event.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListEventsResponse): unknown {
+    const obj: any = {};
+    if (message.events?.length) {
+      obj.events = message.events.map((e) => Event.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListEventsResponse>, I>>(base?: I): ListEventsResponse {
+    return ListEventsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListEventsResponse>, I>>(object: I): ListEventsResponse {
+    const message = createBaseListEventsResponse();
+    message.events = object.events?.map((e) => Event.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
 /** Validates, dedupes and appends usage events to ClickHouse (SPEC §2.2). */
 export type IngestionServiceService = typeof IngestionServiceService;
 export const IngestionServiceService = {
@@ -593,6 +989,26 @@ export const IngestionServiceService = {
       Buffer.from(IngestEventsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): IngestEventsResponse => IngestEventsResponse.decode(value),
   },
+  /** One stored event by its idempotency key; NOT_FOUND when there is none. */
+  getEvent: {
+    path: "/metering.v1.IngestionService/GetEvent" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetEventRequest): Buffer => Buffer.from(GetEventRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetEventRequest => GetEventRequest.decode(value),
+    responseSerialize: (value: Event): Buffer => Buffer.from(Event.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Event => Event.decode(value),
+  },
+  /** Stored events, newest created_at first. */
+  listEvents: {
+    path: "/metering.v1.IngestionService/ListEvents" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListEventsRequest): Buffer => Buffer.from(ListEventsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListEventsRequest => ListEventsRequest.decode(value),
+    responseSerialize: (value: ListEventsResponse): Buffer => Buffer.from(ListEventsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListEventsResponse => ListEventsResponse.decode(value),
+  },
 } as const;
 
 export interface IngestionServiceServer extends UntypedServiceImplementation {
@@ -600,6 +1016,10 @@ export interface IngestionServiceServer extends UntypedServiceImplementation {
   ingestEvents: handleUnaryCall<IngestEventsRequest, IngestEventsResponse>;
   /** One response per request, in order. */
   streamEvents: handleBidiStreamingCall<IngestEventsRequest, IngestEventsResponse>;
+  /** One stored event by its idempotency key; NOT_FOUND when there is none. */
+  getEvent: handleUnaryCall<GetEventRequest, Event>;
+  /** Stored events, newest created_at first. */
+  listEvents: handleUnaryCall<ListEventsRequest, ListEventsResponse>;
 }
 
 export interface IngestionServiceClient extends Client {
@@ -640,6 +1060,35 @@ export interface IngestionServiceClient extends Client {
     metadata: Metadata,
     options?: Partial<CallOptions>,
   ): ClientDuplexStream<IngestEventsRequest, IngestEventsResponse>;
+  /** One stored event by its idempotency key; NOT_FOUND when there is none. */
+  getEvent(request: GetEventRequest, callback: (error: ServiceError | null, response: Event) => void): ClientUnaryCall;
+  getEvent(
+    request: GetEventRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Event) => void,
+  ): ClientUnaryCall;
+  getEvent(
+    request: GetEventRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Event) => void,
+  ): ClientUnaryCall;
+  /** Stored events, newest created_at first. */
+  listEvents(
+    request: ListEventsRequest,
+    callback: (error: ServiceError | null, response: ListEventsResponse) => void,
+  ): ClientUnaryCall;
+  listEvents(
+    request: ListEventsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListEventsResponse) => void,
+  ): ClientUnaryCall;
+  listEvents(
+    request: ListEventsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListEventsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const IngestionServiceClient = makeGenericClientConstructor(
@@ -662,6 +1111,28 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000).toString();
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -53,7 +53,11 @@ export interface Event {
   /** Empty when the customer is unknown. */
   lagoCustomerId: string;
   /** When the service accepted the event. */
-  createdAt?: Date | undefined;
+  createdAt?:
+    | Date
+    | undefined;
+  /** The warnings the event was accepted with (stored with it). Set by GetEvent and ListEvents. */
+  warnings: string[];
 }
 
 export const METERING_V1_PACKAGE_NAME = "metering.v1";

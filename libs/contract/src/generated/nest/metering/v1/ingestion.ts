@@ -7,6 +7,7 @@
 /* eslint-disable */
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
+import { wrappers } from "protobufjs";
 import { Observable } from "rxjs";
 import { Event, EventInput } from "./common";
 
@@ -28,6 +29,11 @@ export interface IngestEventResponse {
 export interface IngestEventsRequest {
   /** At most 10,000. */
   events: EventInput[];
+  /**
+   * Results carry the whole stored event (properties, precise_total_amount_cents); by default they
+   * carry its identifiers only, so the response to any valid batch fits a 4 MiB message.
+   */
+  returnEvents: boolean;
 }
 
 export interface EventResult {
@@ -54,7 +60,43 @@ export interface IngestEventsResponse {
   results: EventResult[];
 }
 
+export interface GetEventRequest {
+  externalSubscriptionId: string;
+  transactionId: string;
+}
+
+export interface ListEventsRequest {
+  /** Every filter is optional: empty means any. */
+  externalSubscriptionId: string;
+  code: string;
+  /** On the event timestamp, [from, to). */
+  from?: Date | undefined;
+  to?:
+    | Date
+    | undefined;
+  /** 1…1000; 0 means the default (100). */
+  pageSize: number;
+  /** Opaque; stable while events arrive. */
+  pageToken: string;
+}
+
+export interface ListEventsResponse {
+  /** Newest created_at first. */
+  events: Event[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
 export const METERING_V1_PACKAGE_NAME = "metering.v1";
+
+wrappers[".google.protobuf.Timestamp"] = {
+  fromObject(value: Date) {
+    return { seconds: value.getTime() / 1000, nanos: (value.getTime() % 1000) * 1e6 };
+  },
+  toObject(message: { seconds: number; nanos: number }) {
+    return new Date(message.seconds * 1000 + message.nanos / 1e6);
+  },
+} as any;
 
 /** Validates, dedupes and appends usage events to ClickHouse (SPEC §2.2). */
 
@@ -66,6 +108,14 @@ export interface IngestionServiceClient {
   /** One response per request, in order. */
 
   streamEvents(request: Observable<IngestEventsRequest>, metadata?: Metadata): Observable<IngestEventsResponse>;
+
+  /** One stored event by its idempotency key; NOT_FOUND when there is none. */
+
+  getEvent(request: GetEventRequest, metadata?: Metadata): Observable<Event>;
+
+  /** Stored events, newest created_at first. */
+
+  listEvents(request: ListEventsRequest, metadata?: Metadata): Observable<ListEventsResponse>;
 }
 
 /** Validates, dedupes and appends usage events to ClickHouse (SPEC §2.2). */
@@ -84,11 +134,22 @@ export interface IngestionServiceController {
   /** One response per request, in order. */
 
   streamEvents(request: Observable<IngestEventsRequest>, metadata?: Metadata): Observable<IngestEventsResponse>;
+
+  /** One stored event by its idempotency key; NOT_FOUND when there is none. */
+
+  getEvent(request: GetEventRequest, metadata?: Metadata): Promise<Event> | Observable<Event> | Event;
+
+  /** Stored events, newest created_at first. */
+
+  listEvents(
+    request: ListEventsRequest,
+    metadata?: Metadata,
+  ): Promise<ListEventsResponse> | Observable<ListEventsResponse> | ListEventsResponse;
 }
 
 export function IngestionServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["ingestEvent", "ingestEvents"];
+    const grpcMethods: string[] = ["ingestEvent", "ingestEvents", "getEvent", "listEvents"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("IngestionService", method)(constructor.prototype[method], method, descriptor);

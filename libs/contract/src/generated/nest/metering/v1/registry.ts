@@ -151,6 +151,51 @@ export interface Organization {
   name: string;
 }
 
+/** An API key as listed: never its secret. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  /** The first 8 characters of the secret, to recognise it. */
+  prefix: string;
+  createdAt?:
+    | Date
+    | undefined;
+  /** Unset: active. */
+  revokedAt?:
+    | Date
+    | undefined;
+  /** Approximate (updated at most about once a minute); unset: never used. */
+  lastUsedAt?: Date | undefined;
+}
+
+export interface CreateApiKeyRequest {
+  name: string;
+}
+
+export interface CreatedApiKey {
+  apiKey?:
+    | ApiKey
+    | undefined;
+  /** The secret: shown in this response only, stored as its SHA-256. */
+  key: string;
+}
+
+export interface ListApiKeysRequest {
+  /** 1…1000; 0 means the default (100). */
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListApiKeysResponse {
+  apiKeys: ApiKey[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+export interface RevokeApiKeyRequest {
+  id: string;
+}
+
 export const METERING_V1_PACKAGE_NAME = "metering.v1";
 
 wrappers[".google.protobuf.Timestamp"] = {
@@ -202,6 +247,18 @@ export interface MetricRegistryServiceClient {
    */
 
   getCallerOrganization(request: GetCallerOrganizationRequest, metadata?: Metadata): Observable<Organization>;
+
+  /** A new API key of the caller's organization; the secret is in this response only. */
+
+  createApiKey(request: CreateApiKeyRequest, metadata?: Metadata): Observable<CreatedApiKey>;
+
+  /** The caller's organization's keys, revoked ones included, in creation order. */
+
+  listApiKeys(request: ListApiKeysRequest, metadata?: Metadata): Observable<ListApiKeysResponse>;
+
+  /** Revokes a key at once; FAILED_PRECONDITION for the organization's last active key. */
+
+  revokeApiKey(request: RevokeApiKeyRequest, metadata?: Metadata): Observable<ApiKey>;
 }
 
 /** Billable metrics, subscriptions and the caller's organization, kept in PostgreSQL (SPEC §2.1). */
@@ -271,6 +328,24 @@ export interface MetricRegistryServiceController {
     request: GetCallerOrganizationRequest,
     metadata?: Metadata,
   ): Promise<Organization> | Observable<Organization> | Organization;
+
+  /** A new API key of the caller's organization; the secret is in this response only. */
+
+  createApiKey(
+    request: CreateApiKeyRequest,
+    metadata?: Metadata,
+  ): Promise<CreatedApiKey> | Observable<CreatedApiKey> | CreatedApiKey;
+
+  /** The caller's organization's keys, revoked ones included, in creation order. */
+
+  listApiKeys(
+    request: ListApiKeysRequest,
+    metadata?: Metadata,
+  ): Promise<ListApiKeysResponse> | Observable<ListApiKeysResponse> | ListApiKeysResponse;
+
+  /** Revokes a key at once; FAILED_PRECONDITION for the organization's last active key. */
+
+  revokeApiKey(request: RevokeApiKeyRequest, metadata?: Metadata): Promise<ApiKey> | Observable<ApiKey> | ApiKey;
 }
 
 export function MetricRegistryServiceControllerMethods() {
@@ -287,6 +362,9 @@ export function MetricRegistryServiceControllerMethods() {
       "listSubscriptions",
       "batchGetSubscriptions",
       "getCallerOrganization",
+      "createApiKey",
+      "listApiKeys",
+      "revokeApiKey",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
