@@ -2,20 +2,25 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { ClickHouseClient } from '../../../libs/clickhouse/src/clickhouse';
 import { MonotonicClock } from '../../../libs/clickhouse/src/time';
 import { RegistryClient } from '../../../libs/contract/src/registry-client';
+import type { IngestionMetrics } from '../../../libs/observability/src/metrics';
 import { EventRepository } from './event.repository';
 import { IngestionController } from './ingestion.controller';
 import { IngestionService } from './ingestion.service';
 
 @Module({})
 export class IngestionModule {
-  static forRoot(clickhouse: ClickHouseClient, registry: RegistryClient): DynamicModule {
+  static forRoot(
+    clickhouse: ClickHouseClient,
+    registry: RegistryClient,
+    metrics: IngestionMetrics,
+  ): DynamicModule {
     return {
       module: IngestionModule,
       controllers: [IngestionController],
       providers: [
         {
           provide: IngestionService,
-          useValue: new IngestionService(new EventRepository(clickhouse), new MonotonicClock()),
+          useValue: new IngestionService(new EventRepository(clickhouse), new MonotonicClock(), metrics),
         },
         { provide: RegistryClient, useValue: registry },
       ],

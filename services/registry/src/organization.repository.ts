@@ -16,9 +16,12 @@ export function hashApiKey(apiKey: string): string {
 export class OrganizationRepository {
   constructor(private readonly pool: Pool) {}
 
-  async create(name: string): Promise<NewOrganization> {
+  /** A new organization with one API key: a new random one, or `apiKey` (the development key kept in a file). */
+  async create(
+    name: string,
+    apiKey = `mk_${randomBytes(32).toString('base64url')}`,
+  ): Promise<NewOrganization> {
     const organization = { id: randomUUID(), name };
-    const apiKey = `mk_${randomBytes(32).toString('base64url')}`;
     await inTransaction(this.pool, async (client) => {
       await client.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [organization.id, name]);
       await client.query(

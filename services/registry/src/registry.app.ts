@@ -1,18 +1,18 @@
-import type { INestMicroservice } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { startGrpcApp } from '../../../libs/common/src/grpc-app';
+import { startGrpcApp, type GrpcApp, type ServeOptions } from '../../../libs/common/src/grpc-app';
 import { SERVICE_NAMES } from '../../../libs/contract/src/grpc-options';
 import { ApiKeyResolver } from './api-key.resolver';
 import { OrganizationRepository } from './organization.repository';
 import { RegistryModule } from './registry.module';
 
 /** The registry's gRPC app on an open, migrated pool. */
-export function startRegistry(pool: Pool, host: string, port: number): Promise<INestMicroservice> {
+export function startRegistry(pool: Pool, serve: ServeOptions): Promise<GrpcApp> {
   return startGrpcApp({
+    ...serve,
     module: RegistryModule.forRoot(pool),
     serviceName: SERVICE_NAMES.registry,
-    host,
-    port,
+    shortName: 'registry',
+    portVariable: 'REGISTRY_PORT',
     organizations: new ApiKeyResolver(new OrganizationRepository(pool)),
   });
 }
