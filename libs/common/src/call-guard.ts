@@ -7,15 +7,30 @@ import {
 } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 
-/** A request message the service's codec could not decode; stands in for it until CallGuard answers. */
+/** A request message that cannot be served as it is; stands in for it until CallGuard answers INVALID_ARGUMENT. */
 export class Undecodable {
-  constructor(readonly reason: string) {}
+  constructor(readonly message: string) {}
+}
+
+/** The path of the first string holding a NUL character (PostgreSQL text cannot store one), or null. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value))
+    return null;
+  for (const [key, child] of Object.entries(value)) {
+    const found =
+      nulPath(key, `${path}.${key}`) ??
+      nulPath(child, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`);
+    if (found) return found;
+  }
+  return null;
 }
 
 /**
  * Makes every request decoder of `definition` (proto-loader's) return an Undecodable instead of
  * throwing: grpc-js answers a throwing decoder with INTERNAL, but bytes that are not a valid message
  * are the caller's fault (SPEC §2.2 rule 9: INVALID_ARGUMENT). CallGuard turns it into that status.
+ * So does a string holding a NUL character, which no store here can keep (PostgreSQL text).
  */
 export function tolerantDecoders(definition: PackageDefinition): PackageDefinition {
   for (const service of Object.values(definition)) {
@@ -23,11 +38,14 @@ export function tolerantDecoders(definition: PackageDefinition): PackageDefiniti
     for (const method of Object.values(service)) {
       const decode = method.requestDeserialize;
       method.requestDeserialize = (bytes: Buffer) => {
+        let request: object;
         try {
-          return decode(bytes);
+          request = decode(bytes);
         } catch (error) {
-          return new Undecodable((error as Error).message);
+          return new Undecodable(`request: not a valid protobuf message (${(error as Error).message})`);
         }
+        const nul = nulPath(request, 'request');
+        return nul ? new Undecodable(`${nul}: contains a NUL character`) : request;
       };
     }
   }
@@ -75,7 +93,7 @@ export class CallGuard {
         next({
           onReceiveMessage: (message, pass) => {
             if (message instanceof Undecodable) {
-              finish(status.INVALID_ARGUMENT, `request: not a valid protobuf message (${message.reason})`);
+              finish(status.INVALID_ARGUMENT, message.message);
             } else if (!ended) pass(message);
           },
           onCancel: () => {
