@@ -43,3 +43,40 @@ describe('the repository is self-contained', () => {
     for (const link of links) expect(existsSync(repoPath(link))).toBe(true);
   });
 });
+
+describe('README: operating it', () => {
+  const readme = readFileSync(repoPath('README.md'), 'utf8');
+  const operating = readme.slice(readme.indexOf('## Operating it'));
+
+  it('has the section', () => {
+    expect(readme).toContain('## Operating it');
+  });
+
+  it('lists every metric the code defines', () => {
+    const source = readFileSync(repoPath('libs/observability/src/metrics.ts'), 'utf8');
+    const names = [...source.matchAll(/name: `\$\{p\}([a-z_]+)`/g)].map((m) => `metering_${m[1]}`);
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) expect(operating).toContain(`\`${name}\``);
+  });
+
+  it.each([
+    'LOG_LEVEL',
+    'METRICS_HOST',
+    'METRICS_PORT',
+    'SHUTDOWN_GRACE_MS',
+    'TLS_CERT_FILE',
+    'TLS_KEY_FILE',
+    'TLS_CLIENT_CA_FILE',
+    'TLS_CA_FILE',
+    'HOST',
+    '64 MiB',
+  ])('documents %s', (word) => {
+    expect(operating).toContain(word);
+  });
+
+  it('the grpcurl session creates a subscription before its first event', () => {
+    const subscription = readme.indexOf('MetricRegistryService/UpsertSubscription');
+    expect(subscription).toBeGreaterThan(0);
+    expect(subscription).toBeLessThan(readme.indexOf('IngestionService/IngestEvent'));
+  });
+});
