@@ -12,7 +12,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # `npm install`, not `npm ci`: the lockfile records only the optional packages of the platform it
-# was written on, and `npm ci` rejects it elsewhere (../shared/STACK.md). It still honours the lock.
+# was written on, and `npm ci` rejects it elsewhere (docs/STACK.md). It still honours the lock.
 RUN npm install --no-audit --no-fund
 COPY . .
 RUN npm run build

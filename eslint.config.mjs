@@ -31,7 +31,7 @@ export default tseslint.config(
         {
           object: 'process',
           property: 'env',
-          message: 'Read the environment only in a config.ts (../shared/STYLE.md).',
+          message: 'Read the environment only in a config.ts (docs/STYLE.md).',
         },
       ],
     },

@@ -1,4 +1,4 @@
-// Three kinds of tests (../shared/STYLE.md): unit (*.spec.ts), integration against the real
+// Three kinds of tests (docs/STYLE.md): unit (*.spec.ts), integration against the real
 // stores (*.int-spec.ts) and end-to-end through gRPC (test/e2e/*.e2e-spec.ts).
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
 const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };

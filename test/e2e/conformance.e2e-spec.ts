@@ -10,7 +10,7 @@ import {
 import { checkEvaluate, checkIngestion, type ExpressionCase } from '../support/expression-conformance';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
-/** ../shared/conformance (README there): every case through the real gRPC API. */
+/** test/conformance (README there): every case through the real gRPC API. */
 const usageCases = loadCases<UsageCase>('usage-cases.json');
 const expressionCases = loadCases<ExpressionCase>('expression-cases.json');
 

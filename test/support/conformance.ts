@@ -16,8 +16,8 @@ import {
   type BillableMetricInput,
 } from '../../libs/contract/src/generated/client/metering/v1/registry';
 
-/** The shared conformance folder sits beside the repository (../shared/conformance). */
-export const CONFORMANCE_DIR = path.resolve(__dirname, '../../../shared/conformance');
+/** The conformance cases, kept in the repository (test/conformance, README there). */
+export const CONFORMANCE_DIR = path.resolve(__dirname, '../conformance');
 
 export function loadCases<T>(file: string): T[] {
   return JSON.parse(readFileSync(path.join(CONFORMANCE_DIR, file), 'utf8')) as T[];

@@ -7,7 +7,7 @@ import { api, expectError } from './api';
 import { decimal } from './conformance';
 import type { TestStack } from './test-stack';
 
-/** A case of ../shared/conformance/expression-cases.json. */
+/** A case of test/conformance/expression-cases.json. */
 export interface ExpressionCase {
   id: string;
   expression: string;

@@ -9,6 +9,8 @@ import { startStack, type Stack } from '../../services/all-in-one/src/stack';
 import { OrganizationRepository } from '../../services/registry/src/organization.repository';
 import { meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
 import { FaultyClickHouse } from '../../libs/testing/src/faulty-clickhouse';
+import type { TlsConfig } from '../../libs/common/src/tls';
+import { quietObservability, type Observability } from '../../libs/observability/src/observability';
 
 /**
  * A PostgreSQL for one test file: a fresh database on DATABASE_URL's server (dropped afterwards), or
@@ -56,28 +58,39 @@ export interface TestStack {
 
 /** The whole system, booted in this process on the embedded ClickHouse and a test database. */
 export async function startTestStack(
-  options: { registryCacheTtlMs?: number; reuse?: TestStack; faults?: boolean } = {},
+  options: {
+    registryCacheTtlMs?: number;
+    reuse?: TestStack;
+    /** Default: a silent logger and fresh metrics. */
+    observability?: Observability;
+    /** Serve /metrics on a free port. */
+    metrics?: boolean;
+    tls?: TlsConfig;
+    shutdownGraceMs?: number;
+    /** Fail chosen ClickHouse calls of ingestion (TestStack.faults). */
+    faults?: boolean;
+  } = {},
 ): Promise<TestStack> {
   const dir = options.reuse?.dir ?? mkdtempSync(path.join(tmpdir(), 'metering-test-'));
   const database = options.reuse?.database ?? (await testDatabase(dir));
   const ports = { registry: await freePort(), ingestion: await freePort(), aggregation: await freePort() };
-  const logger = new Logger('test-stack');
-  const faults = options.faults ? new FaultyClickHouse() : null;
   Logger.overrideLogger(['error']);
-  const stack = await startStack(
-    {
-      host: '127.0.0.1',
-      ports,
-      registryCache: {
-        ttlMs: options.registryCacheTtlMs ?? 0,
-        subscriptionTtlMs: options.registryCacheTtlMs ?? 0,
-      },
-      clickhouse: { dataDir: path.join(dir, 'clickhouse') },
-      postgres: { url: database.url, dataDir: database.dataDir },
-      ingestionStore: faults ? (clickhouse) => faults.wrap(clickhouse) : undefined,
+  const faults = options.faults ? new FaultyClickHouse() : null;
+  const stack = await startStack({
+    host: '127.0.0.1',
+    ports,
+    registryCache: {
+      ttlMs: options.registryCacheTtlMs ?? 0,
+      subscriptionTtlMs: options.registryCacheTtlMs ?? 0,
     },
-    logger,
-  );
+    clickhouse: { dataDir: path.join(dir, 'clickhouse') },
+    postgres: { url: database.url, dataDir: database.dataDir },
+    observability: options.observability ?? quietObservability(),
+    metrics: options.metrics ? { host: '127.0.0.1', port: 0 } : undefined,
+    tls: options.tls,
+    shutdownGraceMs: options.shutdownGraceMs,
+    ingestionStore: faults ? (clickhouse) => faults.wrap(clickhouse) : undefined,
+  });
   const clients = meteringClients(stack.addresses);
   const organizations = new OrganizationRepository(stack.postgres.pool);
   return {

@@ -18,7 +18,7 @@ export interface ClickHouseConfig {
 
 /**
  * Client-level settings only: on the chdb connection per-call settings become session SETs that
- * stay in force for later calls (../shared/STACK.md). Without the two quote settings, Decimals and
+ * stay in force for later calls (docs/STACK.md). Without the two quote settings, Decimals and
  * UInt64 come back as JSON numbers and lose digits.
  */
 const SETTINGS: ClickHouseSettings = {

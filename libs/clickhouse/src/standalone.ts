@@ -1,4 +1,3 @@
-import type { Logger } from '@nestjs/common';
 import {
   createClickHouse,
   describeClickHouse,
@@ -6,6 +5,7 @@ import {
   type ClickHouseClient,
   type ClickHouseConfig,
 } from './clickhouse';
+import { StartupError } from '../../observability/src/listen-error';
 
 export interface ClickHouseEnv {
   CLICKHOUSE_URL?: string;
@@ -32,16 +32,16 @@ export function clickHouseConfig(env: ClickHouseEnv): ClickHouseConfig {
 export async function openStandaloneClickHouse(
   service: string,
   env: ClickHouseEnv,
-  logger: Logger,
+  logger: { info(message: string): void },
 ): Promise<ClickHouseClient> {
   if (!env.CLICKHOUSE_URL) {
-    throw new Error(
+    throw new StartupError(
       `${service}: invalid configuration\n  CLICKHOUSE_URL: required when ${service} runs alone (the embedded engine can be opened by one process only; \`npm start\` runs all services on it)`,
     );
   }
   const config = clickHouseConfig(env);
   const client = createClickHouse(config);
-  logger.log(`store: ${describeClickHouse(config)}`);
-  await migrateClickHouse(client, (line) => logger.log(line));
+  logger.info(`store: ${describeClickHouse(config)}`);
+  await migrateClickHouse(client, (line) => logger.info(line));
   return client;
 }

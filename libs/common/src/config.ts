@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { StartupError } from '../../observability/src/listen-error';
+import { LOG_LEVELS } from '../../observability/src/logger';
+import { tlsEnv } from './tls';
 
 /** Parses one service's environment once at boot; every invalid key is listed, then the process stops. */
 export function parseConfig<S extends z.ZodType>(
@@ -11,12 +14,15 @@ export function parseConfig<S extends z.ZodType>(
   const problems = result.error.issues.map(
     (issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`,
   );
-  throw new Error(`${service}: invalid configuration\n${problems.join('\n')}`);
+  throw new StartupError(`${service}: invalid configuration\n${problems.join('\n')}`);
 }
 
 /** Shared field shapes. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+/** Interface a server binds: every interface (containers) unless a config asks for less. */
 export const host = z.string().min(1).default('0.0.0.0');
+/** Local only: the default of `npm start`, whose embedded stores are meant for one machine. */
+export const localHost = z.string().min(1).default('127.0.0.1');
 export const optionalUrl = z
   .string()
   .url()
@@ -54,3 +60,16 @@ export const postgresEnv = {
   PGLITE_DATA_DIR: dir('./data/postgres'),
   PGLITE_PORT: port(0),
 };
+
+/**
+ * What every long-running process reads for operating it: LOG_LEVEL; the Prometheus endpoint
+ * (METRICS_HOST, METRICS_PORT: one port per process, so services run alone do not collide); the
+ * drain bound at shutdown (SHUTDOWN_GRACE_MS); TLS (tls.ts).
+ */
+export const operationsEnv = (metricsPort: number) => ({
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_PORT: port(metricsPort),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  ...tlsEnv,
+});

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 
 /**
- * Domain errors (../shared/STYLE.md): domain code throws these; one gRPC exception filter maps them
+ * Domain errors (docs/STYLE.md): domain code throws these; one gRPC exception filter maps them
  * to status codes. Messages name the field and the reason: `metric.field_name: required for SUM_AGG`.
  */
 export abstract class DomainError extends Error {

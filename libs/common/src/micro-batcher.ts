@@ -2,7 +2,11 @@ interface Pending<I, O> {
   items: I[];
   resolve: (results: O[]) => void;
   reject: (error: unknown) => void;
+  queuedAt: number;
 }
+
+/** Told about every run: items carried, ms the oldest waited before the run started, ms it ran. */
+export type BatchObserver = (size: number, waitMs: number, runMs: number) => void;
 
 /**
  * Group commit: concurrent callers' items are run together. Nothing waits on a timer: when no run
@@ -18,12 +22,13 @@ export class MicroBatcher<I, O> {
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly maxItems: number,
+    private readonly observe?: BatchObserver,
   ) {}
 
   submit(items: I[]): Promise<O[]> {
     if (items.length === 0) return Promise.resolve([]);
     return new Promise<O[]>((resolve, reject) => {
-      this.queue.push({ items, resolve, reject });
+      this.queue.push({ items, resolve, reject, queuedAt: performance.now() });
       if (!this.running) void this.drain();
     });
   }
@@ -32,8 +37,12 @@ export class MicroBatcher<I, O> {
     this.running = true;
     while (this.queue.length > 0) {
       const group = this.take();
+      const started = performance.now();
+      const items = group.flatMap((p) => p.items);
       try {
-        const results = await this.run(group.flatMap((p) => p.items));
+        const results = await this.run(items).finally(() =>
+          this.observe?.(items.length, started - group[0].queuedAt, performance.now() - started),
+        );
         let offset = 0;
         for (const p of group) {
           p.resolve(results.slice(offset, offset + p.items.length));

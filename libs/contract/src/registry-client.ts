@@ -1,4 +1,4 @@
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import {
   bearerToken,
   callerOf,
@@ -9,6 +9,7 @@ import {
 import type { MetricDefinition, SubscriptionRecord } from '../../common/src/domain';
 import { UnauthenticatedError, UnavailableError, UpstreamError } from '../../common/src/errors';
 import { MicroBatcher } from '../../common/src/micro-batcher';
+import { NO_METRICS, type CacheMetrics } from '../../observability/src/metrics';
 import {
   MetricRegistryServiceClient,
   type BillableMetric,
@@ -91,10 +92,17 @@ export class RegistryClient implements OrganizationResolver {
   private readonly metrics: TtlCache<Map<string, MetricDefinition>>;
   private readonly subscriptions: TtlCache<SubscriptionRecord | null>;
   private readonly customerSubscriptions: TtlCache<SubscriptionRecord[]>;
+  private readonly cacheMetrics: CacheMetrics;
   private readonly subscriptionLoaders = new Map<string, MicroBatcher<string, SubscriptionRecord | null>>();
 
-  constructor(address: string, ttls: RegistryCacheTtls) {
-    this.client = new MetricRegistryServiceClient(address, credentials.createInsecure());
+  /** `channel`: TLS credentials (libs/common/src/tls.ts); `metrics`: cache hits and misses. */
+  constructor(
+    address: string,
+    ttls: RegistryCacheTtls,
+    options: { channel?: ChannelCredentials; metrics?: CacheMetrics } = {},
+  ) {
+    this.client = new MetricRegistryServiceClient(address, options.channel ?? credentials.createInsecure());
+    this.cacheMetrics = options.metrics ?? NO_METRICS;
     this.organizations = new TtlCache(30_000);
     this.metrics = new TtlCache(ttls.ttlMs);
     this.subscriptions = new TtlCache(ttls.ttlMs, (found) => (found ? ttls.subscriptionTtlMs : ttls.ttlMs));
@@ -106,7 +114,7 @@ export class RegistryClient implements OrganizationResolver {
   }
 
   resolve(apiKey: string): Promise<CallerOrganization> {
-    return this.organizations.get(apiKey, async () => {
+    return this.cached('organizations', this.organizations, apiKey, async () => {
       try {
         return await this.unary<object, CallerOrganization>('getCallerOrganization', {}, apiKey);
       } catch (error) {
@@ -119,7 +127,7 @@ export class RegistryClient implements OrganizationResolver {
 
   /** Every live metric of the caller's organization, by code. */
   metricsOf(caller: CallerCredentials): Promise<Map<string, MetricDefinition>> {
-    return this.metrics.get(caller.organization.id, async () => {
+    return this.cached('metrics', this.metrics, caller.organization.id, async () => {
       const byCode = new Map<string, MetricDefinition>();
       let pageToken = '';
       do {
@@ -148,10 +156,15 @@ export class RegistryClient implements OrganizationResolver {
    * subscriptions of a whole batch of events (and of concurrent calls) take one BatchGetSubscriptions.
    */
   subscription(caller: CallerCredentials, externalId: string): Promise<SubscriptionRecord | null> {
-    return this.subscriptions.get(`${caller.organization.id}\u0000${externalId}`, async () => {
-      const [found] = await this.subscriptionLoader(caller.apiKey).submit([externalId]);
-      return found;
-    });
+    return this.cached(
+      'subscriptions',
+      this.subscriptions,
+      `${caller.organization.id}\u0000${externalId}`,
+      async () => {
+        const [found] = await this.subscriptionLoader(caller.apiKey).submit([externalId]);
+        return found;
+      },
+    );
   }
 
   private subscriptionLoader(apiKey: string): MicroBatcher<string, SubscriptionRecord | null> {
@@ -177,7 +190,9 @@ export class RegistryClient implements OrganizationResolver {
     caller: CallerCredentials,
     externalCustomerId: string,
   ): Promise<SubscriptionRecord[]> {
-    return this.customerSubscriptions.get(
+    return this.cached(
+      'customer_subscriptions',
+      this.customerSubscriptions,
       `${caller.organization.id}\u0000${externalCustomerId}`,
       async () => {
         const all: SubscriptionRecord[] = [];
@@ -194,6 +209,17 @@ export class RegistryClient implements OrganizationResolver {
         return all;
       },
     );
+  }
+
+  /** A cache lookup, counted as a hit or a miss (the loader runs synchronously on a miss). */
+  private cached<V>(name: string, cache: TtlCache<V>, key: string, load: () => Promise<V>): Promise<V> {
+    let missed = false;
+    const value = cache.get(key, () => {
+      missed = true;
+      return load();
+    });
+    this.cacheMetrics.observeLookup(name, !missed);
+    return value;
   }
 
   private unary<Req, Res>(method: string, request: Req, apiKey: string): Promise<Res> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { canonical, isPlainDecimal } from '../../common/src/decimal';
 import { compileExpression, ExpressionError, formatExpressionValue, type ExpressionEvent } from './index';
 
-/** Shared conformance cases (SPEC §4.3); see ../../../../shared/conformance/README.md. */
+/** Shared conformance cases (SPEC §4.3); see test/conformance/README.md. */
 interface ExpressionCase {
   id: string;
   expression: string;
@@ -11,7 +11,7 @@ interface ExpressionCase {
   expect: { value: string } | { error: string };
 }
 
-const CASES_FILE = path.resolve(__dirname, '../../../../shared/conformance/expression-cases.json');
+const CASES_FILE = path.resolve(__dirname, '../../../test/conformance/expression-cases.json');
 const CASES = JSON.parse(readFileSync(CASES_FILE, 'utf8')) as ExpressionCase[];
 
 /** Numbers compare as decimals (`3` equals `3.00`) when both sides are decimals; otherwise as text. */

@@ -1,6 +1,8 @@
 import { Pool } from 'pg';
 import { mkdirSync } from 'node:fs';
 import { repoPath } from '../../common/src/repo-path';
+import { listenError } from '../../observability/src/listen-error';
+import { lockEmbedded } from './embedded-lock';
 import { inTransaction } from './transaction';
 import { migrate, readMigrations, type Migration, type MigrationTarget } from '../../common/src/migrations';
 
@@ -33,6 +35,7 @@ export async function openPostgres(config: PostgresConfig): Promise<Postgres> {
     return { pool, description: `PostgreSQL ${url.host}${url.pathname}`, close: () => pool.end() };
   }
   mkdirSync(config.dataDir, { recursive: true });
+  const lock = lockEmbedded(config.dataDir);
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create(config.dataDir);
@@ -43,8 +46,15 @@ export async function openPostgres(config: PostgresConfig): Promise<Postgres> {
     port: config.embeddedPort ?? 0,
     maxConnections: POOL_SIZE + 5,
   });
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close();
+    lock.release();
+    throw listenError(error, 'embedded PostgreSQL', '127.0.0.1', config.embeddedPort ?? 0, 'PGLITE_PORT');
+  }
   const address = server.getServerConn();
+  lock.publish(address);
   const pool = new Pool({ connectionString: `postgres://postgres@${address}/postgres`, max: POOL_SIZE });
   return {
     pool,
@@ -53,6 +63,7 @@ export async function openPostgres(config: PostgresConfig): Promise<Postgres> {
       await pool.end();
       await server.stop();
       await db.close();
+      lock.release();
     },
   };
 }

@@ -26,7 +26,7 @@ export class InjectedFault extends Error {
 }
 
 /**
- * Fault injection at the store boundary (../shared/STYLE.md "Operational code"): wraps the ClickHouse
+ * Fault injection at the store boundary (docs/STYLE.md "Operational code"): wraps the ClickHouse
  * client that ingestion is given and fails the Nth call of a named operation after `failAt` armed
  * it; every other call goes through unchanged. Tests only.
  */

@@ -1,6 +1,5 @@
-import type { INestMicroservice } from '@nestjs/common';
 import type { ClickHouseClient } from '../../../libs/clickhouse/src/clickhouse';
-import { startGrpcApp } from '../../../libs/common/src/grpc-app';
+import { startGrpcApp, type GrpcApp, type ServeOptions } from '../../../libs/common/src/grpc-app';
 import { SERVICE_NAMES } from '../../../libs/contract/src/grpc-options';
 import type { RegistryClient } from '../../../libs/contract/src/registry-client';
 import { AggregationModule } from './aggregation.module';
@@ -9,14 +8,14 @@ import { AggregationModule } from './aggregation.module';
 export function startAggregation(
   clickhouse: ClickHouseClient,
   registry: RegistryClient,
-  host: string,
-  port: number,
-): Promise<INestMicroservice> {
+  serve: ServeOptions,
+): Promise<GrpcApp> {
   return startGrpcApp({
-    module: AggregationModule.forRoot(clickhouse, registry),
+    ...serve,
+    module: AggregationModule.forRoot(clickhouse, registry, serve.observability.metrics),
     serviceName: SERVICE_NAMES.aggregation,
-    host,
-    port,
+    shortName: 'aggregation',
+    portVariable: 'AGGREGATION_PORT',
     organizations: registry,
   });
 }

@@ -3,6 +3,7 @@ import {
   address,
   clickHouseEnv,
   host,
+  operationsEnv,
   parseConfig,
   port,
   registryCacheEnv,
@@ -13,6 +14,7 @@ const schema = z.object({
   AGGREGATION_PORT: port(50053),
   REGISTRY_ADDRESS: address('127.0.0.1:50051'),
   ...registryCacheEnv,
+  ...operationsEnv(9467),
   ...clickHouseEnv,
 });
 

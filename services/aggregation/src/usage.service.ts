@@ -3,6 +3,7 @@ import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { AGGREGATION_QUERIES } from './queries';
 import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
+import { NO_METRICS, type UsageMetrics } from '../../../libs/observability/src/metrics';
 
 export interface GroupUsageResult extends GroupResult {
   groupedBy: Record<string, string>;
@@ -55,7 +56,10 @@ function round(metric: MetricDefinition, value: string): string {
 
 /** Usage (SPEC §3): each type's SQL, then the exact reading and rounding (§3.7). */
 export class UsageService {
-  constructor(private readonly repository: UsageRepository) {}
+  constructor(
+    private readonly repository: UsageRepository,
+    private readonly metrics: UsageMetrics = NO_METRICS,
+  ) {}
 
   async usage(metric: MetricDefinition, query: UsageQuery): Promise<UsageResult> {
     const [result] = await this.usages([{ metric, query }]);
@@ -71,6 +75,7 @@ export class UsageService {
    */
   async usages(questions: UsageQuestion[]): Promise<UsageResult[]> {
     if (questions.length === 0) return [];
+    const started = performance.now();
     const rows = await this.rowsOf(questions, false);
     const repeated = questions.flatMap((_, i) => (hasDuplicates(rows[i]) ? [i] : []));
     if (repeated.length > 0) {
@@ -80,6 +85,8 @@ export class UsageService {
       );
       repeated.forEach((i, k) => (rows[i] = exact[k]));
     }
+    const elapsed = performance.now() - started;
+    for (const q of questions) this.metrics.observeQuery(q.metric.aggregationType, elapsed);
     return questions.map((q, i) => {
       const [total, grouped] = rows[i];
       return this.result(q, total, grouped ?? []);

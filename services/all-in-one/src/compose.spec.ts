@@ -348,6 +348,49 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('monitoring (docker/prometheus.yml, docker/grafana/)', () => {
+  const prometheus = load(readFileSync(repoPath('docker/prometheus.yml'), 'utf8')) as {
+    scrape_configs: { static_configs: { targets: string[] }[] }[];
+  };
+  const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+  const long = services.filter(([, service]) => service.build && !isOneShot(service));
+
+  it('runs Prometheus with that file', () => {
+    expect(compose.services.prometheus?.volumes).toContain(
+      './docker/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+    );
+  });
+
+  it.each(long)(
+    'scrapes %s at the METRICS_PORT it serves, on an address other containers reach',
+    (name, service) => {
+      const config = configOf(service);
+      expect(config.METRICS_HOST).toBe('0.0.0.0');
+      expect(targets).toContain(`${name}:${config.METRICS_PORT as number}`);
+    },
+  );
+
+  it('scrapes nothing else', () => {
+    expect(targets).toHaveLength(long.length);
+  });
+
+  it('ships a Grafana dashboard whose queries name only metrics the code defines', () => {
+    const dashboard = JSON.parse(readFileSync(repoPath('docker/grafana/metering.json'), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const defined = readFileSync(repoPath('libs/observability/src/metrics.ts'), 'utf8');
+    const names = dashboard.panels.flatMap((p) =>
+      p.targets.flatMap((t) => t.expr.match(/metering_[a-z_]+/g) ?? []),
+    );
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) {
+      const base = name.replace(/^metering_/, '').replace(/_(bucket|sum|count)$/, '');
+      const isDefault = /^(process|nodejs)_/.test(base);
+      expect(isDefault || defined.includes(`\${p}${base}\``)).toBe(true);
+    }
+  });
+});
+
 /** Dockerfile instructions, continuation lines joined, comments and parser directives dropped. */
 function instructions(): { op: string; args: string[] }[] {
   const text = readFileSync(repoPath('Dockerfile'), 'utf8')

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import {
   clickHouseEnv,
   dir,
-  host,
+  localHost,
+  operationsEnv,
   parseConfig,
   port,
   postgresEnv,
@@ -10,11 +11,13 @@ import {
 } from '../../../libs/common/src/config';
 
 const schema = z.object({
-  HOST: host,
+  /** Where the three servers bind; local only by default (the embedded stores are for one machine). */
+  HOST: localHost,
   REGISTRY_PORT: port(50051),
   INGESTION_PORT: port(50052),
   AGGREGATION_PORT: port(50053),
   ...registryCacheEnv,
+  ...operationsEnv(9464),
   /** Where the development API key is kept (embedded mode). */
   DEV_KEY_FILE: dir('./data/dev-api-key'),
   ...clickHouseEnv,

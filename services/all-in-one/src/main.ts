@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { clickHouseConfig } from '../../../libs/clickhouse/src/standalone';
+import { runMain } from '../../../libs/common/src/main';
 import { installProcessGuards } from '../../../libs/common/src/process-guards';
 import { onShutdown } from '../../../libs/common/src/shutdown';
+import { loadTls } from '../../../libs/common/src/tls';
 import { registryCacheTtls } from '../../../libs/contract/src/registry-client';
+import { NestPinoLogger } from '../../../libs/observability/src/logger';
+import { processObservability } from '../../../libs/observability/src/observability';
 import { stackEnv } from './config';
 import { developmentApiKey } from './dev-key';
 import { startStack } from './stack';
@@ -11,40 +15,41 @@ import { startStack } from './stack';
 /** `npm start`: the whole system in one process, on the embedded stores unless URLs are set. */
 async function main(): Promise<void> {
   const env = stackEnv();
-  const logger = new Logger('metering');
-  installProcessGuards({ error: (line) => logger.error(line) });
-  const stack = await startStack(
-    {
-      host: env.HOST,
-      ports: {
-        registry: env.REGISTRY_PORT,
-        ingestion: env.INGESTION_PORT,
-        aggregation: env.AGGREGATION_PORT,
-      },
-      registryCache: registryCacheTtls(env),
-      clickhouse: clickHouseConfig(env),
-      postgres: { url: env.DATABASE_URL, dataDir: env.PGLITE_DATA_DIR, embeddedPort: env.PGLITE_PORT },
-    },
-    logger,
-  );
-  onShutdown(logger, [() => stack.close()]);
+  const tls = loadTls(env);
+  const observability = processObservability(env.LOG_LEVEL);
+  Logger.overrideLogger(new NestPinoLogger(observability.logger));
+  installProcessGuards({
+    error: (line) => observability.logger.error(line),
+    count: () => observability.metrics.unhandledRejection('rejection'),
+  });
+  const stack = await startStack({
+    host: env.HOST,
+    ports: { registry: env.REGISTRY_PORT, ingestion: env.INGESTION_PORT, aggregation: env.AGGREGATION_PORT },
+    registryCache: registryCacheTtls(env),
+    clickhouse: clickHouseConfig(env),
+    postgres: { url: env.DATABASE_URL, dataDir: env.PGLITE_DATA_DIR, embeddedPort: env.PGLITE_PORT },
+    observability,
+    metrics: { host: env.METRICS_HOST, port: env.METRICS_PORT },
+    tls,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  });
+  onShutdown(observability.logger, (signal) => stack.shutdown(signal));
   const key = await developmentApiKey(stack.postgres.pool, env.DEV_KEY_FILE);
-  const { registry, ingestion, aggregation } = stack.addresses;
+  const { registry, ingestion, aggregation } = stack.listening;
+  const scheme = tls ? 'https' : 'http';
   console.log(
     [
       '',
-      'metering is up:',
+      `metering is up${tls ? ' (TLS)' : ''}:`,
       `  registry     ${registry}    (metering.v1.MetricRegistryService)`,
       `  ingestion    ${ingestion}    (metering.v1.IngestionService)`,
       `  aggregation  ${aggregation}    (metering.v1.AggregationService)`,
+      `  metrics      http://${stack.metricsAddress}/metrics`,
       `  development API key: ${key}`,
-      `  try: npx buf curl --protocol grpc --http2-prior-knowledge --list-services http://${registry}`,
+      `  try: npx buf curl --protocol grpc ${tls ? '' : '--http2-prior-knowledge '}--list-services ${scheme}://${stack.addresses.registry}`,
       '',
     ].join('\n'),
   );
 }
 
-main().catch((error: Error) => {
-  console.error(error.stack ?? error.message);
-  process.exit(1);
-});
+runMain(main);

@@ -7,6 +7,7 @@ import {
 } from '../../../libs/clickhouse/src/clickhouse';
 import { clickHouseConfig } from '../../../libs/clickhouse/src/standalone';
 import { migratePostgres, openPostgres } from '../../../libs/postgres/src/postgres';
+import { runMain } from '../../../libs/common/src/main';
 import { stackEnv } from './config';
 
 /** `npm run migrate`: the same runner the services use at start-up, on both stores. */
@@ -28,7 +29,4 @@ async function main(): Promise<void> {
   await clickhouse.close();
 }
 
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+runMain(main);

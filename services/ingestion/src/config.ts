@@ -3,6 +3,7 @@ import {
   address,
   clickHouseEnv,
   host,
+  operationsEnv,
   parseConfig,
   port,
   registryCacheEnv,
@@ -13,6 +14,7 @@ const schema = z.object({
   INGESTION_PORT: port(50052),
   REGISTRY_ADDRESS: address('127.0.0.1:50051'),
   ...registryCacheEnv,
+  ...operationsEnv(9466),
   ...clickHouseEnv,
 });
 

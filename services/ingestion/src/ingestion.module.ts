@@ -3,13 +3,18 @@ import type { ClickHouseClient } from '../../../libs/clickhouse/src/clickhouse';
 import { MonotonicClock } from '../../../libs/clickhouse/src/time';
 import { RegistryClient } from '../../../libs/contract/src/registry-client';
 import { EventQueryService } from './event-query.service';
+import type { IngestionMetrics } from '../../../libs/observability/src/metrics';
 import { EventRepository } from './event.repository';
 import { IngestionController } from './ingestion.controller';
 import { IngestionService } from './ingestion.service';
 
 @Module({})
 export class IngestionModule {
-  static forRoot(clickhouse: ClickHouseClient, registry: RegistryClient): DynamicModule {
+  static forRoot(
+    clickhouse: ClickHouseClient,
+    registry: RegistryClient,
+    metrics: IngestionMetrics,
+  ): DynamicModule {
     const events = new EventRepository(clickhouse);
     return {
       module: IngestionModule,
@@ -17,7 +22,7 @@ export class IngestionModule {
       providers: [
         {
           provide: IngestionService,
-          useValue: new IngestionService(events, new MonotonicClock()),
+          useValue: new IngestionService(events, new MonotonicClock(), metrics),
         },
         { provide: EventQueryService, useValue: new EventQueryService(events) },
         { provide: RegistryClient, useValue: registry },

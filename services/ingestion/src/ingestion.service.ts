@@ -3,6 +3,7 @@ import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { DomainError, FailedPreconditionError, InvalidArgumentError } from '../../../libs/common/src/errors';
 import { MicroBatcher } from '../../../libs/common/src/micro-batcher';
 import type { MonotonicClock } from '../../../libs/clickhouse/src/time';
+import { NO_METRICS, type IngestionMetrics } from '../../../libs/observability/src/metrics';
 import type { PreparedEvent, StoredEvent } from './event';
 import type { EventRepository } from './event.repository';
 import { KeyLedger, type Settle } from './steps/dedupe.step';
@@ -51,12 +52,21 @@ export class IngestionService {
   constructor(
     events: EventRepository,
     private readonly clock: MonotonicClock,
+    private readonly metrics: IngestionMetrics = NO_METRICS,
   ) {
-    this.lookups = new MicroBatcher((keys) => events.findFirst(keys), MAX_GROUP);
-    this.appends = new MicroBatcher(async (rows) => {
-      await events.insert(rows);
-      return rows.map(() => null);
-    }, MAX_GROUP);
+    this.lookups = new MicroBatcher(
+      (keys) => events.findFirst(keys),
+      MAX_GROUP,
+      (size, wait, run) => metrics.observeCommit('event_lookup', size, wait, run),
+    );
+    this.appends = new MicroBatcher(
+      async (rows) => {
+        await events.insert(rows);
+        return rows.map(() => null);
+      },
+      MAX_GROUP,
+      (size, wait, run) => metrics.observeCommit('event_append', size, wait, run),
+    );
   }
 
   /** The whole pipeline for one request. */
@@ -106,6 +116,7 @@ export class IngestionService {
    */
   async commit(request: PreparedRequest): Promise<EventOutcome[]> {
     await this.store(request.candidates, request.metrics, request.outcomes);
+    for (const o of request.outcomes) this.metrics.observeEvent(o.status, o.warnings);
     return request.outcomes;
   }
 

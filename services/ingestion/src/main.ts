@@ -1,23 +1,56 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { openStandaloneClickHouse } from '../../../libs/clickhouse/src/standalone';
+import { runMain } from '../../../libs/common/src/main';
 import { installProcessGuards } from '../../../libs/common/src/process-guards';
-import { onShutdown } from '../../../libs/common/src/shutdown';
+import { onShutdown, shutdown } from '../../../libs/common/src/shutdown';
+import { clientCredentials, loadTls } from '../../../libs/common/src/tls';
 import { RegistryClient, registryCacheTtls } from '../../../libs/contract/src/registry-client';
+import { NestPinoLogger } from '../../../libs/observability/src/logger';
+import { startMetricsServer } from '../../../libs/observability/src/metrics-server';
+import { processObservability } from '../../../libs/observability/src/observability';
+import { instrumentClickHouse } from '../../../libs/observability/src/store-instrumentation';
 import { ingestionConfig } from './config';
 import { startIngestion } from './ingestion.app';
 
+/** `npm run start:ingestion`: ingestion alone, on a ClickHouse server (CLICKHOUSE_URL). */
 async function main(): Promise<void> {
   const config = ingestionConfig();
-  const logger = new Logger('ingestion');
-  installProcessGuards({ error: (line) => logger.error(line) });
-  const clickhouse = await openStandaloneClickHouse('ingestion', config, logger);
-  const registry = new RegistryClient(config.REGISTRY_ADDRESS, registryCacheTtls(config));
-  const app = await startIngestion(clickhouse, registry, config.INGESTION_HOST, config.INGESTION_PORT);
-  onShutdown(logger, [() => app.close(), async () => registry.close(), () => clickhouse.close()]);
+  const tls = loadTls(config);
+  const observability = processObservability(config.LOG_LEVEL);
+  const { logger, metrics } = observability;
+  Logger.overrideLogger(new NestPinoLogger(logger));
+  installProcessGuards({
+    error: (line) => observability.logger.error(line),
+    count: () => observability.metrics.unhandledRejection('rejection'),
+  });
+  const clickhouse = instrumentClickHouse(
+    await openStandaloneClickHouse('ingestion', config, logger),
+    metrics,
+  );
+  const registry = new RegistryClient(config.REGISTRY_ADDRESS, registryCacheTtls(config), {
+    channel: clientCredentials(tls),
+    metrics,
+  });
+  const app = await startIngestion(clickhouse, registry, {
+    host: config.INGESTION_HOST,
+    port: config.INGESTION_PORT,
+    observability,
+    tls,
+  });
+  const metricsServer = await startMetricsServer(metrics, config.METRICS_HOST, config.METRICS_PORT);
+  logger.info({ address: metricsServer.address }, 'metrics: GET /metrics');
+  onShutdown(logger, (signal) =>
+    shutdown(
+      {
+        apps: [[app]],
+        graceMs: config.SHUTDOWN_GRACE_MS,
+        closers: [async () => registry.close(), () => clickhouse.close(), () => metricsServer.close()],
+      },
+      logger,
+      signal,
+    ),
+  );
 }
 
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+runMain(main);

@@ -70,8 +70,8 @@ export class ApiKeyRepository {
     organizationId: string,
     name: string,
     client: Pool | PoolClient = this.pool,
+    secret = newApiKeySecret(),
   ): Promise<{ key: ApiKeyRecord; secret: string }> {
-    const secret = newApiKeySecret();
     const { rows } = await client.query<ApiKeyRow>(
       `INSERT INTO api_keys (id, organization_id, name, key_sha256, key_prefix) VALUES ($1, $2, $3, $4, $5)
        RETURNING ${COLUMNS}`,

@@ -1,24 +1,27 @@
-import { Logger } from '@nestjs/common';
+import { runMain } from '../../../libs/common/src/main';
+import { embeddedOwner } from '../../../libs/postgres/src/embedded-lock';
 import { migratePostgres, openPostgres } from '../../../libs/postgres/src/postgres';
 import { registryConfig } from './config';
 import { OrganizationRepository } from './organization.repository';
 
 /**
  * `npm run org:create -- "Acme Inc"`: creates an organization and prints its new API key (shown
- * only now: the database keeps its hash). Against the running embedded stack, point DATABASE_URL at
- * the PGlite socket that `npm start` prints.
+ * only now: the database keeps its hash). Works whether or not `npm start` runs: with DATABASE_URL
+ * it uses that server; otherwise, when a running process serves the embedded PostgreSQL
+ * (`<PGLITE_DATA_DIR>.pid`), it connects to that process's socket instead of opening the live
+ * data directory a second time; else it opens the embedded store itself.
  */
 async function main(): Promise<void> {
   const name = process.argv.slice(2).join(' ').trim();
   if (!name) throw new Error('usage: npm run org:create -- "<organization name>"');
   const config = registryConfig();
-  const postgres = await openPostgres({
-    url: config.DATABASE_URL,
-    dataDir: config.PGLITE_DATA_DIR,
-    embeddedPort: 0,
-  });
+  const owner = config.DATABASE_URL ? null : embeddedOwner(config.PGLITE_DATA_DIR);
+  const url = config.DATABASE_URL ?? (owner ? `postgres://postgres@${owner.address}/postgres` : undefined);
+  if (owner)
+    console.error(`using the embedded PostgreSQL served by process ${owner.pid} on ${owner.address}`);
+  const postgres = await openPostgres({ url, dataDir: config.PGLITE_DATA_DIR, embeddedPort: 0 });
   try {
-    await migratePostgres(postgres.pool, (line) => new Logger('migrate').log(line));
+    await migratePostgres(postgres.pool);
     const { organization, apiKey } = await new OrganizationRepository(postgres.pool).create(name);
     console.log(`organization: ${organization.name} (${organization.id})\napi key:      ${apiKey}`);
   } finally {
@@ -26,7 +29,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+runMain(main);

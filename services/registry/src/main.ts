@@ -1,27 +1,55 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { openPostgres, migratePostgres } from '../../../libs/postgres/src/postgres';
+import { runMain } from '../../../libs/common/src/main';
 import { installProcessGuards } from '../../../libs/common/src/process-guards';
-import { onShutdown } from '../../../libs/common/src/shutdown';
+import { onShutdown, shutdown } from '../../../libs/common/src/shutdown';
+import { loadTls } from '../../../libs/common/src/tls';
+import { NestPinoLogger } from '../../../libs/observability/src/logger';
+import { startMetricsServer } from '../../../libs/observability/src/metrics-server';
+import { processObservability } from '../../../libs/observability/src/observability';
+import { instrumentPostgres } from '../../../libs/observability/src/store-instrumentation';
+import { migratePostgres, openPostgres } from '../../../libs/postgres/src/postgres';
 import { registryConfig } from './config';
 import { startRegistry } from './registry.app';
 
+/** `npm run start:registry`: the registry alone (PostgreSQL from DATABASE_URL, or embedded PGlite). */
 async function main(): Promise<void> {
   const config = registryConfig();
-  const logger = new Logger('registry');
-  installProcessGuards({ error: (line) => logger.error(line) });
+  const tls = loadTls(config);
+  const observability = processObservability(config.LOG_LEVEL);
+  const { logger, metrics } = observability;
+  Logger.overrideLogger(new NestPinoLogger(logger));
+  installProcessGuards({
+    error: (line) => observability.logger.error(line),
+    count: () => observability.metrics.unhandledRejection('rejection'),
+  });
   const postgres = await openPostgres({
     url: config.DATABASE_URL,
     dataDir: config.PGLITE_DATA_DIR,
     embeddedPort: config.PGLITE_PORT,
   });
-  logger.log(`store: ${postgres.description}`);
-  await migratePostgres(postgres.pool, (line) => logger.log(line));
-  const app = await startRegistry(postgres.pool, config.REGISTRY_HOST, config.REGISTRY_PORT);
-  onShutdown(logger, [() => app.close(), () => postgres.close()]);
+  instrumentPostgres(postgres.pool, metrics);
+  logger.info(`store: ${postgres.description}`);
+  await migratePostgres(postgres.pool, (line) => logger.info(line));
+  const app = await startRegistry(postgres.pool, {
+    host: config.REGISTRY_HOST,
+    port: config.REGISTRY_PORT,
+    observability,
+    tls,
+  });
+  const metricsServer = await startMetricsServer(metrics, config.METRICS_HOST, config.METRICS_PORT);
+  logger.info({ address: metricsServer.address }, 'metrics: GET /metrics');
+  onShutdown(logger, (signal) =>
+    shutdown(
+      {
+        apps: [[app]],
+        graceMs: config.SHUTDOWN_GRACE_MS,
+        closers: [() => postgres.close(), () => metricsServer.close()],
+      },
+      logger,
+      signal,
+    ),
+  );
 }
 
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+runMain(main);

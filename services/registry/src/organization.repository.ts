@@ -16,12 +16,16 @@ export interface NewOrganization {
 export class OrganizationRepository {
   constructor(private readonly pool: Pool) {}
 
-  /** A new organization and its first key, named "default". */
-  async create(name: string): Promise<NewOrganization> {
+  /**
+   * A new organization and its first key, named "default": a new random secret, or `secret` (the
+   * development key kept in a file, so that it stays the same key across restarts and modes).
+   */
+  async create(name: string, secret?: string): Promise<NewOrganization> {
     const organization = { id: randomUUID(), name };
     const apiKey = await inTransaction(this.pool, async (client) => {
       await client.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [organization.id, name]);
-      return (await new ApiKeyRepository(this.pool).create(organization.id, 'default', client)).secret;
+      return (await new ApiKeyRepository(this.pool).create(organization.id, 'default', client, secret))
+        .secret;
     });
     return { organization, apiKey };
   }
