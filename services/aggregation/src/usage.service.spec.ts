@@ -88,7 +88,34 @@ describe('UsageService', () => {
           preciseTotalAmountCents: '0.5',
         },
       ],
+      windows: [],
     });
+  });
+
+  it('asks each window as a question of its own [from, to), after the whole window', async () => {
+    const fake = fakeClickHouse((parts) => Array.from({ length: parts }, (_, i) => row(i, `${10 + i}`)));
+    const service = new UsageService(new UsageRepository(fake.client));
+    const [jan1, jan2, jan3] = ['01', '02', '03'].map((d) => new Date(`2026-01-${d}T00:00:00Z`));
+    const windows = [
+      { from: jan1, to: jan2 },
+      { from: jan2, to: jan3 },
+    ];
+    const usage = await service.usage(metric('c'), query({ from: jan1, to: jan3 }), windows);
+    expect(fake.statements).toHaveLength(1);
+    const times = (i: number) => [
+      fake.statements[0].params[`p${i}_from`],
+      fake.statements[0].params[`p${i}_to`],
+    ];
+    expect([0, 1, 2].map(times)).toEqual([
+      ['2026-01-01 00:00:00.000', '2026-01-03 00:00:00.000'],
+      ['2026-01-01 00:00:00.000', '2026-01-02 00:00:00.000'],
+      ['2026-01-02 00:00:00.000', '2026-01-03 00:00:00.000'],
+    ]);
+    expect(usage.value).toBe('10');
+    expect(usage.windows.map((w) => [w.from, w.to, w.value, w.groups])).toEqual([
+      [jan1, jan2, '11', []],
+      [jan2, jan3, '12', []],
+    ]);
   });
 
   it('answers "0" with no groups when there are no events', async () => {

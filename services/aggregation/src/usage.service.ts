@@ -4,22 +4,32 @@ import { AGGREGATION_QUERIES } from './queries';
 import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
 import { NO_METRICS, type UsageMetrics } from '../../../libs/observability/src/metrics';
+import type { TimeWindow } from './windows';
 
 export interface GroupUsageResult extends GroupResult {
   groupedBy: Record<string, string>;
   nullKeys: string[];
 }
 
+/** Usage over one window: exactly the usage of [from, to) asked alone. */
+export interface WindowUsageResult extends GroupResult, TimeWindow {
+  groups: GroupUsageResult[];
+}
+
 export interface UsageResult extends GroupResult {
   code: string;
   aggregationType: MetricDefinition['aggregationType'];
   groups: GroupUsageResult[];
+  /** One per window of the question, in time order (SPEC §2.3). */
+  windows: WindowUsageResult[];
 }
 
 /** One usage question: a metric and the validated query about it. */
 export interface UsageQuestion {
   metric: MetricDefinition;
   query: UsageQuery;
+  /** Usage over time: windows within the query's [from, to) (queries/… see `asked`). */
+  windows?: TimeWindow[];
 }
 
 const EMPTY: GroupResult = {
@@ -34,6 +44,19 @@ function statements(q: UsageQuestion, dedupe: boolean): BuiltQuery[] {
   const builder = AGGREGATION_QUERIES[q.metric.aggregationType];
   const total = builder.build({ ...q.query, groupedBy: [] }, dedupe);
   return q.query.groupedBy.length > 0 ? [total, builder.build(q.query, dedupe)] : [total];
+}
+
+/**
+ * SPEC §2.3 usage over time: the question over its whole [from, to), then each window asked as a
+ * question of its own, so a window's numbers are by construction those of GetUsage over it alone
+ * (recurring history, weighted-sum divisor, duplicate re-check and rounding included).
+ */
+function windowQuestions(q: UsageQuestion): UsageQuestion[] {
+  const windows = (q.windows ?? []).map((w) => ({
+    metric: q.metric,
+    query: { ...q.query, from: w.from, to: w.to },
+  }));
+  return [q, ...windows];
 }
 
 /** Rows that are not exact: a transaction_id selected twice (queries/selection.ts `perGroup`). */
@@ -61,8 +84,8 @@ export class UsageService {
     private readonly metrics: UsageMetrics = NO_METRICS,
   ) {}
 
-  async usage(metric: MetricDefinition, query: UsageQuery): Promise<UsageResult> {
-    const [result] = await this.usages([{ metric, query }]);
+  async usage(metric: MetricDefinition, query: UsageQuery, windows?: TimeWindow[]): Promise<UsageResult> {
+    const [result] = await this.usages([{ metric, query, windows }]);
     return result;
   }
 
@@ -76,6 +99,30 @@ export class UsageService {
   async usages(questions: UsageQuestion[]): Promise<UsageResult[]> {
     if (questions.length === 0) return [];
     const started = performance.now();
+    const asked = questions.map(windowQuestions);
+    const answers = await this.answers(asked.flat());
+    const elapsed = performance.now() - started;
+    for (const q of questions) this.metrics.observeQuery(q.metric.aggregationType, elapsed);
+    let next = 0;
+    return asked.map((own) => {
+      const [whole, ...windows] = own.map((q) => ({ q, answer: answers[next++] }));
+      return {
+        ...whole.answer,
+        windows: windows.map(({ q, answer }) => ({
+          from: q.query.from,
+          to: q.query.to,
+          value: answer.value,
+          eventsCount: answer.eventsCount,
+          totalAggregatedUnits: answer.totalAggregatedUnits,
+          preciseTotalAmountCents: answer.preciseTotalAmountCents,
+          groups: answer.groups,
+        })),
+      };
+    });
+  }
+
+  /** Each question's usage over its own [from, to): the rows of all in shared round trips. */
+  private async answers(questions: UsageQuestion[]): Promise<UsageResult[]> {
     const rows = await this.rowsOf(questions, false);
     const repeated = questions.flatMap((_, i) => (hasDuplicates(rows[i]) ? [i] : []));
     if (repeated.length > 0) {
@@ -85,8 +132,6 @@ export class UsageService {
       );
       repeated.forEach((i, k) => (rows[i] = exact[k]));
     }
-    const elapsed = performance.now() - started;
-    for (const q of questions) this.metrics.observeQuery(q.metric.aggregationType, elapsed);
     return questions.map((q, i) => {
       const [total, grouped] = rows[i];
       return this.result(q, total, grouped ?? []);
@@ -111,6 +156,7 @@ export class UsageService {
       code: metric.code,
       aggregationType: metric.aggregationType,
       ...(total ?? EMPTY),
+      windows: [],
       groups: groupRows.map((row) => ({
         ...this.read(metric, query, row),
         ...labels(query.groupedBy, row.group_values),
