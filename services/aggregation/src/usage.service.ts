@@ -59,6 +59,39 @@ function windowQuestions(q: UsageQuestion): UsageQuestion[] {
   return [q, ...windows];
 }
 
+/**
+ * Types whose answer for a window depends on that window's rows only, so one statement answers
+ * every window (queries/window-buckets.ts). Recurring metrics carry history into every window,
+ * unique counts keep per-value state and weighted sums weigh by each window's own bounds: their
+ * windows are asked one by one.
+ */
+const BUCKETED_TYPES: ReadonlySet<MetricDefinition['aggregationType']> = new Set([
+  'COUNT_AGG',
+  'SUM_AGG',
+  'MAX_AGG',
+  'LATEST_AGG',
+]);
+
+const bucketable = (q: UsageQuestion) =>
+  (q.windows?.length ?? 0) > 1 && !q.metric.recurring && BUCKETED_TYPES.has(q.metric.aggregationType);
+
+/** The bucketed form of a windowed question: every window's rows, labelled with its number. */
+const inBuckets = (q: UsageQuestion): UsageQuestion => ({
+  ...q,
+  query: { ...q.query, windowStarts: (q.windows ?? []).map((w) => w.from) },
+});
+
+/** A window's numbers out of the answer for it. */
+const windowResult = (q: UsageQuestion, answer: UsageResult): WindowUsageResult => ({
+  from: q.query.from,
+  to: q.query.to,
+  value: answer.value,
+  eventsCount: answer.eventsCount,
+  totalAggregatedUnits: answer.totalAggregatedUnits,
+  preciseTotalAmountCents: answer.preciseTotalAmountCents,
+  groups: answer.groups,
+});
+
 /** Rows that are not exact: a transaction_id selected twice (queries/selection.ts `perGroup`). */
 const hasDuplicates = (rows: UsageRow[][]) =>
   rows.some((part) => part.some((row) => Number(row.duplicates) > 0));
@@ -99,48 +132,72 @@ export class UsageService {
   async usages(questions: UsageQuestion[]): Promise<UsageResult[]> {
     if (questions.length === 0) return [];
     const started = performance.now();
-    const asked = questions.map(windowQuestions);
-    const answers = await this.answers(asked.flat());
+    // Per question: the whole [from, to), then its windows, bucketed in one statement set or asked
+    // one by one; all in the same round trips.
+    const asked = questions.map((q) => (bucketable(q) ? [q] : windowQuestions(q)));
+    const bucketed = questions.filter(bucketable);
+    const { answers, buckets } = await this.answers(asked.flat(), bucketed);
+    let next = 0;
+    let nextBucket = 0;
+    const results = await Promise.all(
+      asked.map(async (own) => {
+        const [whole, ...windows] = own.map((q) => ({ q, answer: answers[next++] }));
+        const q = whole.q;
+        if (!bucketable(q))
+          return { ...whole.answer, windows: windows.map((w) => windowResult(w.q, w.answer)) };
+        const rows = buckets[nextBucket++];
+        const alone = windowQuestions(q).slice(1);
+        // A repeated transaction_id among the rows: each window asked alone, with its re-check.
+        const perWindow = rows ? this.fromBuckets(alone, rows) : (await this.answers(alone, [])).answers;
+        return { ...whole.answer, windows: perWindow.map((answer, i) => windowResult(alone[i], answer)) };
+      }),
+    );
     const elapsed = performance.now() - started;
     for (const q of questions) this.metrics.observeQuery(q.metric.aggregationType, elapsed);
-    let next = 0;
-    return asked.map((own) => {
-      const [whole, ...windows] = own.map((q) => ({ q, answer: answers[next++] }));
-      return {
-        ...whole.answer,
-        windows: windows.map(({ q, answer }) => ({
-          from: q.query.from,
-          to: q.query.to,
-          value: answer.value,
-          eventsCount: answer.eventsCount,
-          totalAggregatedUnits: answer.totalAggregatedUnits,
-          preciseTotalAmountCents: answer.preciseTotalAmountCents,
-          groups: answer.groups,
-        })),
-      };
-    });
+    return results;
   }
 
-  /** Each question's usage over its own [from, to): the rows of all in shared round trips. */
-  private async answers(questions: UsageQuestion[]): Promise<UsageResult[]> {
-    const rows = await this.rowsOf(questions, false);
+  /**
+   * Each question's usage over its own [from, to), and the rows of each bucketed question's
+   * statements (null when they repeat a transaction_id), in shared round trips.
+   */
+  private async answers(
+    questions: UsageQuestion[],
+    bucketed: UsageQuestion[],
+  ): Promise<{ answers: UsageResult[]; buckets: (UsageRow[][] | null)[] }> {
+    const all = await this.rowsOf([
+      ...questions.map((q) => statements(q, false)),
+      ...bucketed.map((q) => statements(inBuckets(q), false)),
+    ]);
+    const rows = all.slice(0, questions.length);
+    const buckets = all.slice(questions.length).map((own) => (hasDuplicates(own) ? null : own));
     const repeated = questions.flatMap((_, i) => (hasDuplicates(rows[i]) ? [i] : []));
     if (repeated.length > 0) {
-      const exact = await this.rowsOf(
-        repeated.map((i) => questions[i]),
-        true,
-      );
+      const exact = await this.rowsOf(repeated.map((i) => statements(questions[i], true)));
       repeated.forEach((i, k) => (rows[i] = exact[k]));
     }
-    return questions.map((q, i) => {
+    const answers = questions.map((q, i) => {
       const [total, grouped] = rows[i];
       return this.result(q, total, grouped ?? []);
     });
+    return { answers, buckets };
   }
 
-  /** Per question, the rows of each of its statements. */
-  private async rowsOf(questions: UsageQuestion[], dedupe: boolean): Promise<UsageRow[][][]> {
-    const parts = questions.map((q) => statements(q, dedupe));
+  /** The windows' answers from a bucketed question's rows: each row's first group value is its window. */
+  private fromBuckets(windows: UsageQuestion[], [totalRows, groupRows]: UsageRow[][]): UsageResult[] {
+    const [totals, groups] = [totalRows, groupRows ?? []].map((rows) => {
+      const byWindow: UsageRow[][] = windows.map(() => []);
+      for (const row of rows) {
+        const [window, ...groupValues] = row.group_values;
+        byWindow[Number(window) - 1]?.push({ ...row, group_values: groupValues });
+      }
+      return byWindow;
+    });
+    return windows.map((q, i) => this.result(q, totals[i], groups[i]));
+  }
+
+  /** Per set of statements, the rows of each (up to PARTS_PER_ROUND_TRIP per round trip). */
+  private async rowsOf(parts: BuiltQuery[][]): Promise<UsageRow[][][]> {
     const rows = await this.repository.rowsOf(parts.flat());
     let next = 0;
     return parts.map((own) => own.map(() => rows[next++]));
