@@ -61,15 +61,16 @@ function windowQuestions(q: UsageQuestion): UsageQuestion[] {
 
 /**
  * Types whose answer for a window depends on that window's rows only, so one statement answers
- * every window (queries/window-buckets.ts). Recurring metrics carry history into every window,
- * unique counts keep per-value state and weighted sums weigh by each window's own bounds: their
- * windows are asked one by one.
+ * every window (queries/window-buckets.ts; a unique count's per-value state is kept per window).
+ * Recurring metrics carry history into every window and weighted sums weigh by each window's own
+ * bounds: their windows are asked one by one.
  */
 const BUCKETED_TYPES: ReadonlySet<MetricDefinition['aggregationType']> = new Set([
   'COUNT_AGG',
   'SUM_AGG',
   'MAX_AGG',
   'LATEST_AGG',
+  'UNIQUE_COUNT_AGG',
 ]);
 
 const bucketable = (q: UsageQuestion) =>
