@@ -92,9 +92,13 @@ function normalised(
   };
 }
 
-/** One case in a fresh organization: create the metric, ingest in order, compare GetUsage. */
-export async function runSemanticsCase(t: TestStack, c: SemanticsCase): Promise<void> {
-  const call = api(t, (await t.newOrganization(c.name)).apiKey);
+/** A case's organization, metric and events (ingested one by one, in order): its api calls. */
+export async function setUpSemanticsCase(
+  t: TestStack,
+  c: SemanticsCase,
+): Promise<ReturnType<typeof api> & { apiKey: string }> {
+  const { apiKey } = await t.newOrganization(c.name);
+  const call = { ...api(t, apiKey), apiKey };
   await call.createMetric({ code: CODE, ...c.metric });
   for (const [i, event] of c.events.entries()) {
     await call.ingest({
@@ -104,6 +108,12 @@ export async function runSemanticsCase(t: TestStack, c: SemanticsCase): Promise<
       ...event,
     });
   }
+  return call;
+}
+
+/** One case in a fresh organization: create the metric, ingest in order, compare GetUsage. */
+export async function runSemanticsCase(t: TestStack, c: SemanticsCase): Promise<void> {
+  const call = await setUpSemanticsCase(t, c);
   const usage = await call.usage({ externalSubscriptionId: SUBSCRIPTION, code: CODE, ...WINDOW, ...c.query });
   const printed = (text: string) => text;
   expect(normalised(asExpected(usage), c.expect, printed)).toEqual(normalised(c.expect, c.expect, canonical));

@@ -12,6 +12,7 @@ import {
   type Usage,
 } from '../../../libs/contract/src/generated/nest/metering/v1/aggregation';
 import {
+  requestWindows,
   requireCode,
   requireSubscription,
   requireWindow,
@@ -19,7 +20,14 @@ import {
   usageQueryOf,
   usageRequestParts,
 } from './usage.request';
-import { UsageService, type UsageResult } from './usage.service';
+import { UsageService, type GroupUsageResult, type UsageResult } from './usage.service';
+
+const toGroup = (g: GroupUsageResult) => ({
+  groupedBy: g.groupedBy,
+  nullKeys: g.nullKeys,
+  value: g.value,
+  eventsCount: g.eventsCount,
+});
 
 function toUsage(u: UsageResult): Usage {
   return {
@@ -29,11 +37,15 @@ function toUsage(u: UsageResult): Usage {
     eventsCount: u.eventsCount,
     totalAggregatedUnits: u.totalAggregatedUnits,
     preciseTotalAmountCents: u.preciseTotalAmountCents,
-    groups: u.groups.map((g) => ({
-      groupedBy: g.groupedBy,
-      nullKeys: g.nullKeys,
-      value: g.value,
-      eventsCount: g.eventsCount,
+    groups: u.groups.map(toGroup),
+    windows: u.windows.map((w) => ({
+      from: w.from,
+      to: w.to,
+      value: w.value,
+      eventsCount: w.eventsCount,
+      totalAggregatedUnits: w.totalAggregatedUnits,
+      preciseTotalAmountCents: w.preciseTotalAmountCents,
+      groups: w.groups.map(toGroup),
     })),
   };
 }
@@ -52,9 +64,11 @@ export class AggregationController implements AggregationServiceController {
     requireCode(request.code);
     // Invalid in itself (from >= to, bad filters…) → INVALID_ARGUMENT before the metric is looked up.
     const parts = usageRequestParts(request);
+    const windows = requestWindows(request, parts);
     const metric = await this.registry.metric(caller, request.code);
     if (!metric) throw new NotFoundError(`code: no billable metric "${request.code}"`);
-    return toUsage(await this.usage.usage(metric, usageQueryOf(caller.organization.id, metric, parts)));
+    const query = usageQueryOf(caller.organization.id, metric, parts);
+    return toUsage(await this.usage.usage(metric, query, windows));
   }
 
   async getSubscriptionUsage(
@@ -63,11 +77,12 @@ export class AggregationController implements AggregationServiceController {
   ): Promise<GetSubscriptionUsageResponse> {
     const caller = callerCredentials(metadata);
     requireSubscription(request.externalSubscriptionId);
-    requireWindow(request.from, request.to);
+    const windows = requestWindows(request, requireWindow(request.from, request.to));
     const metrics = [...(await this.registry.metricsOf(caller)).values()];
     const questions = metrics.map((metric) => ({
       metric,
       query: toUsageQuery(caller.organization.id, metric, { ...request, groupedBy: [] }),
+      windows,
     }));
     return { usages: (await this.usage.usages(questions)).map(toUsage) };
   }

@@ -1,6 +1,7 @@
 import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { InvalidArgumentError } from '../../../libs/common/src/errors';
 import {
+  requestWindows,
   requireCode,
   requireSubscription,
   requireWindow,
@@ -121,5 +122,39 @@ describe('toUsageQuery mapping', () => {
       groupedBy: [],
       chargesDurationDays: null,
     });
+  });
+});
+
+describe('requestWindows (SPEC §2.3 usage over time)', () => {
+  const window = { from, to };
+
+  it('no window_size: no windows; an empty time zone is UTC', () => {
+    expect(requestWindows({}, window)).toEqual([]);
+    expect(requestWindows({ windowSize: 'WINDOW_SIZE_UNSPECIFIED', timeZone: '' }, window)).toEqual([]);
+    const days = requestWindows({ windowSize: 'DAY', timeZone: '' }, window);
+    expect(days).toHaveLength(31);
+    expect(days[0]).toEqual({ from, to: new Date('2026-01-02T00:00:00Z') });
+  });
+
+  it('the days of the zone, clipped to [from, to)', () => {
+    const days = requestWindows({ windowSize: 'DAY', timeZone: 'Europe/Paris' }, window);
+    expect(days).toHaveLength(32);
+    expect(days[0]).toEqual({ from, to: new Date('2026-01-01T23:00:00Z') });
+    expect(days[31]).toEqual({ from: new Date('2026-01-31T23:00:00Z'), to });
+  });
+
+  it.each<[string, Pick<UsageRequestInput, 'windowSize' | 'timeZone'>, RegExp]>([
+    [
+      'an unknown zone, even without windows',
+      { timeZone: 'Europe/Atlantis' },
+      /^time_zone: unknown time zone "Europe\/Atlantis"/,
+    ],
+    ['an unknown zone with windows', { windowSize: 'HOUR', timeZone: 'nowhere' }, /^time_zone: /],
+    ['an unknown window size', { windowSize: 7 }, /^window_size: unknown value "7"$/],
+    ['more than 1,000 windows', { windowSize: 'HOUR' }, /^window_size: more than 1000 hour windows/],
+  ])('%s is INVALID_ARGUMENT naming the field', (_name, input, message) => {
+    // 59 days: 1,416 hours.
+    const twoMonths = { from, to: new Date('2026-03-01T00:00:00Z') };
+    expect(error(() => requestWindows(input, twoMonths))).toMatch(message);
   });
 });

@@ -2,6 +2,7 @@ import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { InvalidArgumentError } from '../../../libs/common/src/errors';
 import { invalidTimestampReason } from '../../../libs/contract/src/timestamp';
 import type { UsageQuery } from './queries/usage-query';
+import { MAX_WINDOWS, windowsOf, ZoneClock, type TimeWindow, type WindowUnit } from './windows';
 
 /** GetUsageRequest as NestJS decodes it. */
 export interface UsageRequestInput {
@@ -13,6 +14,9 @@ export interface UsageRequestInput {
   exclude?: ({ values?: Record<string, { values?: string[] } | null> | null } | null)[] | null;
   groupedBy?: string[] | null;
   chargesDurationDays?: number | null;
+  /** The WindowSize enum by name (proto-loader `enums: String`). */
+  windowSize?: string | number | null;
+  timeZone?: string | null;
 }
 
 function fail(field: string, reason: string): never {
@@ -117,4 +121,31 @@ export function toUsageQuery(
   input: UsageRequestInput,
 ): UsageQuery {
   return usageQueryOf(organizationId, metric, usageRequestParts(input));
+}
+
+const WINDOW_UNITS: readonly string[] = ['HOUR', 'DAY', 'MONTH'] satisfies WindowUnit[];
+
+/**
+ * SPEC §2.3 usage over time: the windows of a request whose [from, to) is already valid; empty
+ * without a window_size. The time zone is checked whenever it is given.
+ */
+export function requestWindows(
+  input: Pick<UsageRequestInput, 'windowSize' | 'timeZone'>,
+  window: { from: Date; to: Date },
+): TimeWindow[] {
+  const zone = input.timeZone || 'UTC';
+  let clock: ZoneClock;
+  try {
+    clock = new ZoneClock(zone);
+  } catch {
+    fail('time_zone', `unknown time zone "${zone}" (an IANA name such as "Europe/Paris")`);
+  }
+  const size = String(input.windowSize ?? 'WINDOW_SIZE_UNSPECIFIED');
+  if (size === 'WINDOW_SIZE_UNSPECIFIED') return [];
+  if (!WINDOW_UNITS.includes(size)) fail('window_size', `unknown value "${size}"`);
+  const windows = windowsOf(window.from, window.to, size as WindowUnit, clock);
+  if (windows === null) {
+    fail('window_size', `more than ${MAX_WINDOWS} ${size.toLowerCase()} windows in [from, to)`);
+  }
+  return windows;
 }

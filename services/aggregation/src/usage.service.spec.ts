@@ -88,7 +88,96 @@ describe('UsageService', () => {
           preciseTotalAmountCents: '0.5',
         },
       ],
+      windows: [],
     });
+  });
+
+  const [jan1, jan2, jan3] = ['01', '02', '03'].map((d) => new Date(`2026-01-${d}T00:00:00Z`));
+  const twoDays = [
+    { from: jan1, to: jan2 },
+    { from: jan2, to: jan3 },
+  ];
+
+  it('asks each window of a recurring metric as a question of its own, after the whole', async () => {
+    const fake = fakeClickHouse((parts) => Array.from({ length: parts }, (_, i) => row(i, `${10 + i}`)));
+    const service = new UsageService(new UsageRepository(fake.client));
+    const recurring = metric('c', { recurring: true });
+    const usage = await service.usage(recurring, query({ from: jan1, to: jan3, recurring: true }), twoDays);
+    expect(fake.statements).toHaveLength(1);
+    const { params } = fake.statements[0];
+    // Recurring: no lower bound, so each statement is told only its `to`.
+    expect([0, 1, 2].map((i) => params[`p${i}_to`])).toEqual([
+      '2026-01-03 00:00:00.000',
+      '2026-01-02 00:00:00.000',
+      '2026-01-03 00:00:00.000',
+    ]);
+    expect(params).not.toHaveProperty('p1_window_starts');
+    expect(usage.value).toBe('10');
+    expect(usage.windows.map((w) => [w.from, w.to, w.value, w.groups])).toEqual([
+      [jan1, jan2, '11', []],
+      [jan2, jan3, '12', []],
+    ]);
+  });
+
+  it('answers every window of a sum with one bucketed statement set; a window without rows is 0', async () => {
+    // Parts: the whole's total and groups, then the bucketed total and groups.
+    const fake = fakeClickHouse(() => [
+      row(0, '5'),
+      row(1, '2', ['a']),
+      row(1, '3', ['']),
+      row(2, '5', ['2']),
+      row(3, '2', ['2', 'a']),
+      row(3, '3', ['2', '']),
+    ]);
+    const service = new UsageService(new UsageRepository(fake.client));
+    const usage = await service.usage(
+      metric('c'),
+      query({ from: jan1, to: jan3, groupedBy: ['g'] }),
+      twoDays,
+    );
+    expect(fake.statements).toHaveLength(1);
+    const starts = [jan1.getTime(), jan2.getTime()];
+    expect(fake.statements[0].params).toMatchObject({ p2_window_starts: starts, p3_window_starts: starts });
+    expect(fake.statements[0].params).not.toHaveProperty('p0_window_starts');
+    expect(fake.statements[0].sql).toContain('ASOF LEFT JOIN');
+    expect(usage.value).toBe('5');
+    expect(
+      usage.windows.map((w) => [w.from, w.to, w.value, w.groups.map((g) => [g.groupedBy, g.value])]),
+    ).toEqual([
+      [jan1, jan2, '0', []],
+      [
+        jan2,
+        jan3,
+        '5',
+        [
+          [{ g: 'a' }, '2'],
+          [{}, '3'],
+        ],
+      ],
+    ]);
+  });
+
+  it('asks the windows one by one, with the dedupe re-check, when bucketed rows repeat a transaction id', async () => {
+    let call = 0;
+    const fake = fakeClickHouse((parts) => {
+      call += 1;
+      if (call === 1) return [row(0, '9'), { ...row(1, '9', ['1']), duplicates: 1 }];
+      if (call === 2) return [row(0, '4'), { ...row(1, '4'), duplicates: 1 }];
+      expect(parts).toBe(1);
+      return [row(0, '3')];
+    });
+    const service = new UsageService(new UsageRepository(fake.client));
+    const usage = await service.usage(metric('c'), query({ from: jan1, to: jan3 }), twoDays);
+    expect(fake.statements.map((st) => st.sql.includes('LIMIT 1 BY transaction_id'))).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(fake.statements[1].params).toMatchObject({
+      p0_from: '2026-01-01 00:00:00.000',
+      p1_from: '2026-01-02 00:00:00.000',
+    });
+    expect(usage.windows.map((w) => w.value)).toEqual(['4', '3']);
   });
 
   it('answers "0" with no groups when there are no events', async () => {

@@ -4,22 +4,32 @@ import { AGGREGATION_QUERIES } from './queries';
 import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
 import { NO_METRICS, type UsageMetrics } from '../../../libs/observability/src/metrics';
+import type { TimeWindow } from './windows';
 
 export interface GroupUsageResult extends GroupResult {
   groupedBy: Record<string, string>;
   nullKeys: string[];
 }
 
+/** Usage over one window: exactly the usage of [from, to) asked alone. */
+export interface WindowUsageResult extends GroupResult, TimeWindow {
+  groups: GroupUsageResult[];
+}
+
 export interface UsageResult extends GroupResult {
   code: string;
   aggregationType: MetricDefinition['aggregationType'];
   groups: GroupUsageResult[];
+  /** One per window of the question, in time order (SPEC §2.3). */
+  windows: WindowUsageResult[];
 }
 
 /** One usage question: a metric and the validated query about it. */
 export interface UsageQuestion {
   metric: MetricDefinition;
   query: UsageQuery;
+  /** Usage over time: windows within the query's [from, to) (queries/… see `asked`). */
+  windows?: TimeWindow[];
 }
 
 const EMPTY: GroupResult = {
@@ -35,6 +45,53 @@ function statements(q: UsageQuestion, dedupe: boolean): BuiltQuery[] {
   const total = builder.build({ ...q.query, groupedBy: [] }, dedupe);
   return q.query.groupedBy.length > 0 ? [total, builder.build(q.query, dedupe)] : [total];
 }
+
+/**
+ * SPEC §2.3 usage over time: the question over its whole [from, to), then each window asked as a
+ * question of its own, so a window's numbers are by construction those of GetUsage over it alone
+ * (recurring history, weighted-sum divisor, duplicate re-check and rounding included).
+ */
+function windowQuestions(q: UsageQuestion): UsageQuestion[] {
+  const windows = (q.windows ?? []).map((w) => ({
+    metric: q.metric,
+    query: { ...q.query, from: w.from, to: w.to },
+  }));
+  return [q, ...windows];
+}
+
+/**
+ * Types whose answer for a window depends on that window's rows only, so one statement answers
+ * every window (queries/window-buckets.ts; a unique count's per-value state is kept per window).
+ * Recurring metrics carry history into every window and weighted sums weigh by each window's own
+ * bounds: their windows are asked one by one.
+ */
+const BUCKETED_TYPES: ReadonlySet<MetricDefinition['aggregationType']> = new Set([
+  'COUNT_AGG',
+  'SUM_AGG',
+  'MAX_AGG',
+  'LATEST_AGG',
+  'UNIQUE_COUNT_AGG',
+]);
+
+const bucketable = (q: UsageQuestion) =>
+  (q.windows?.length ?? 0) > 1 && !q.metric.recurring && BUCKETED_TYPES.has(q.metric.aggregationType);
+
+/** The bucketed form of a windowed question: every window's rows, labelled with its number. */
+const inBuckets = (q: UsageQuestion): UsageQuestion => ({
+  ...q,
+  query: { ...q.query, windowStarts: (q.windows ?? []).map((w) => w.from) },
+});
+
+/** A window's numbers out of the answer for it. */
+const windowResult = (q: UsageQuestion, answer: UsageResult): WindowUsageResult => ({
+  from: q.query.from,
+  to: q.query.to,
+  value: answer.value,
+  eventsCount: answer.eventsCount,
+  totalAggregatedUnits: answer.totalAggregatedUnits,
+  preciseTotalAmountCents: answer.preciseTotalAmountCents,
+  groups: answer.groups,
+});
 
 /** Rows that are not exact: a transaction_id selected twice (queries/selection.ts `perGroup`). */
 const hasDuplicates = (rows: UsageRow[][]) =>
@@ -61,8 +118,8 @@ export class UsageService {
     private readonly metrics: UsageMetrics = NO_METRICS,
   ) {}
 
-  async usage(metric: MetricDefinition, query: UsageQuery): Promise<UsageResult> {
-    const [result] = await this.usages([{ metric, query }]);
+  async usage(metric: MetricDefinition, query: UsageQuery, windows?: TimeWindow[]): Promise<UsageResult> {
+    const [result] = await this.usages([{ metric, query, windows }]);
     return result;
   }
 
@@ -76,26 +133,72 @@ export class UsageService {
   async usages(questions: UsageQuestion[]): Promise<UsageResult[]> {
     if (questions.length === 0) return [];
     const started = performance.now();
-    const rows = await this.rowsOf(questions, false);
-    const repeated = questions.flatMap((_, i) => (hasDuplicates(rows[i]) ? [i] : []));
-    if (repeated.length > 0) {
-      const exact = await this.rowsOf(
-        repeated.map((i) => questions[i]),
-        true,
-      );
-      repeated.forEach((i, k) => (rows[i] = exact[k]));
-    }
+    // Per question: the whole [from, to), then its windows, bucketed in one statement set or asked
+    // one by one; all in the same round trips.
+    const asked = questions.map((q) => (bucketable(q) ? [q] : windowQuestions(q)));
+    const bucketed = questions.filter(bucketable);
+    const { answers, buckets } = await this.answers(asked.flat(), bucketed);
+    let next = 0;
+    let nextBucket = 0;
+    const results = await Promise.all(
+      asked.map(async (own) => {
+        const [whole, ...windows] = own.map((q) => ({ q, answer: answers[next++] }));
+        const q = whole.q;
+        if (!bucketable(q))
+          return { ...whole.answer, windows: windows.map((w) => windowResult(w.q, w.answer)) };
+        const rows = buckets[nextBucket++];
+        const alone = windowQuestions(q).slice(1);
+        // A repeated transaction_id among the rows: each window asked alone, with its re-check.
+        const perWindow = rows ? this.fromBuckets(alone, rows) : (await this.answers(alone, [])).answers;
+        return { ...whole.answer, windows: perWindow.map((answer, i) => windowResult(alone[i], answer)) };
+      }),
+    );
     const elapsed = performance.now() - started;
     for (const q of questions) this.metrics.observeQuery(q.metric.aggregationType, elapsed);
-    return questions.map((q, i) => {
+    return results;
+  }
+
+  /**
+   * Each question's usage over its own [from, to), and the rows of each bucketed question's
+   * statements (null when they repeat a transaction_id), in shared round trips.
+   */
+  private async answers(
+    questions: UsageQuestion[],
+    bucketed: UsageQuestion[],
+  ): Promise<{ answers: UsageResult[]; buckets: (UsageRow[][] | null)[] }> {
+    const all = await this.rowsOf([
+      ...questions.map((q) => statements(q, false)),
+      ...bucketed.map((q) => statements(inBuckets(q), false)),
+    ]);
+    const rows = all.slice(0, questions.length);
+    const buckets = all.slice(questions.length).map((own) => (hasDuplicates(own) ? null : own));
+    const repeated = questions.flatMap((_, i) => (hasDuplicates(rows[i]) ? [i] : []));
+    if (repeated.length > 0) {
+      const exact = await this.rowsOf(repeated.map((i) => statements(questions[i], true)));
+      repeated.forEach((i, k) => (rows[i] = exact[k]));
+    }
+    const answers = questions.map((q, i) => {
       const [total, grouped] = rows[i];
       return this.result(q, total, grouped ?? []);
     });
+    return { answers, buckets };
   }
 
-  /** Per question, the rows of each of its statements. */
-  private async rowsOf(questions: UsageQuestion[], dedupe: boolean): Promise<UsageRow[][][]> {
-    const parts = questions.map((q) => statements(q, dedupe));
+  /** The windows' answers from a bucketed question's rows: each row's first group value is its window. */
+  private fromBuckets(windows: UsageQuestion[], [totalRows, groupRows]: UsageRow[][]): UsageResult[] {
+    const [totals, groups] = [totalRows, groupRows ?? []].map((rows) => {
+      const byWindow: UsageRow[][] = windows.map(() => []);
+      for (const row of rows) {
+        const [window, ...groupValues] = row.group_values;
+        byWindow[Number(window) - 1]?.push({ ...row, group_values: groupValues });
+      }
+      return byWindow;
+    });
+    return windows.map((q, i) => this.result(q, totals[i], groups[i]));
+  }
+
+  /** Per set of statements, the rows of each (up to PARTS_PER_ROUND_TRIP per round trip). */
+  private async rowsOf(parts: BuiltQuery[][]): Promise<UsageRow[][][]> {
     const rows = await this.repository.rowsOf(parts.flat());
     let next = 0;
     return parts.map((own) => own.map(() => rows[next++]));
@@ -111,6 +214,7 @@ export class UsageService {
       code: metric.code,
       aggregationType: metric.aggregationType,
       ...(total ?? EMPTY),
+      windows: [],
       groups: groupRows.map((row) => ({
         ...this.read(metric, query, row),
         ...labels(query.groupedBy, row.group_values),

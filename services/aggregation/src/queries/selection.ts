@@ -5,6 +5,7 @@ import {
 } from '../../../../libs/clickhouse/src/decimals';
 import { toClickHouseTime } from '../../../../libs/clickhouse/src/time';
 import type { GroupResult, UsageQuery, UsageRow } from './usage-query';
+import { inWindows, windowParams } from './window-buckets';
 
 /** Which rows a builder's selection reads, and how. */
 export interface SelectionMode {
@@ -41,7 +42,9 @@ export interface SelectionMode {
  * constant when it is not grouped: each would read the property map of every row.
  */
 export function selection(q: UsageQuery, mode: SelectionMode): string {
-  return `
+  return inWindows(
+    q,
+    `
     SELECT timestamp, property_texts, precise_total_amount_cents,
            ${groupValues(q)} AS group_values,
            property_texts[{field:String}] AS field_text,
@@ -54,7 +57,8 @@ export function selection(q: UsageQuery, mode: SelectionMode): string {
       AND external_subscription_id = {subscription:String}
       AND code = {code:String}${mode.history ? '' : `\n      AND timestamp >= {from:DateTime64(3, 'UTC')}`}
       AND timestamp < {to:DateTime64(3, 'UTC')}${filter(q)}${exclude(q)}${mode.dedupe ? DEDUPE : ''}
-    SETTINGS ${mode.threads === 1 ? 'max_threads = 1' : CONCURRENT_READ}`;
+    SETTINGS ${mode.threads === 1 ? 'max_threads = 1' : CONCURRENT_READ}`,
+  );
 }
 
 /**
@@ -186,6 +190,7 @@ export function selectionParams(q: UsageQuery): Record<string, unknown> {
     filter_values: q.filter.map((f) => f.values),
     exclude_keys: q.exclude.map((set) => set.map((f) => f.key)),
     exclude_values: q.exclude.map((set) => set.map((f) => f.values)),
+    ...windowParams(q),
   };
 }
 

@@ -19,6 +19,11 @@ export interface UsageQuery {
   groupedBy: string[];
   /** Weighted-sum divisor in days; null: the window length. */
   chargesDurationDays: number | null;
+  /**
+   * Usage over time in one statement (queries/window-buckets.ts): the start of each window within
+   * [from, to), in order; each row's group_values then begins with its window's 1-based number.
+   */
+  windowStarts?: Date[];
 }
 
 /** The columns of every builder's rows; a builder lists the optional ones its SQL produces. */

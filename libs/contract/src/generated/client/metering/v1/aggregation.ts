@@ -25,6 +25,68 @@ export const protobufPackage = "metering.v1";
 
 export const protobufFileName = "metering/v1/aggregation.proto";
 
+/** Unspecified: no windows. */
+export enum WindowSize {
+  WINDOW_SIZE_UNSPECIFIED = "WINDOW_SIZE_UNSPECIFIED",
+  HOUR = "HOUR",
+  DAY = "DAY",
+  MONTH = "MONTH",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function windowSizeFromJSON(object: any): WindowSize {
+  switch (object) {
+    case 0:
+    case "WINDOW_SIZE_UNSPECIFIED":
+      return WindowSize.WINDOW_SIZE_UNSPECIFIED;
+    case 1:
+    case "HOUR":
+      return WindowSize.HOUR;
+    case 2:
+    case "DAY":
+      return WindowSize.DAY;
+    case 3:
+    case "MONTH":
+      return WindowSize.MONTH;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WindowSize.UNRECOGNIZED;
+  }
+}
+
+export function windowSizeToJSON(object: WindowSize): string {
+  switch (object) {
+    case WindowSize.WINDOW_SIZE_UNSPECIFIED:
+      return "WINDOW_SIZE_UNSPECIFIED";
+    case WindowSize.HOUR:
+      return "HOUR";
+    case WindowSize.DAY:
+      return "DAY";
+    case WindowSize.MONTH:
+      return "MONTH";
+    case WindowSize.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function windowSizeToNumber(object: WindowSize): number {
+  switch (object) {
+    case WindowSize.WINDOW_SIZE_UNSPECIFIED:
+      return 0;
+    case WindowSize.HOUR:
+      return 1;
+    case WindowSize.DAY:
+      return 2;
+    case WindowSize.MONTH:
+      return 3;
+    case WindowSize.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 export interface FilterValues {
   values: string[];
 }
@@ -53,12 +115,29 @@ export interface GetUsageRequest {
   exclude: FilterSet[];
   groupedBy: string[];
   /** Weighted-sum divisor in days; unset: the window length. */
-  chargesDurationDays?: number | undefined;
+  chargesDurationDays?:
+    | number
+    | undefined;
+  /** Usage over time: the calendar hours, days or months of time_zone within [from, to). */
+  windowSize: WindowSize;
+  /** An IANA time zone name; empty: UTC. */
+  timeZone: string;
 }
 
 export interface GetUsageRequest_FilterEntry {
   key: string;
   value?: FilterValues | undefined;
+}
+
+/** One window of Usage.windows: exactly what GetUsage answers for [from, to) alone. */
+export interface UsageWindow {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  value: string;
+  eventsCount: string;
+  groups: GroupUsage[];
+  totalAggregatedUnits: string;
+  preciseTotalAmountCents: string;
 }
 
 export interface GroupUsage {
@@ -82,12 +161,16 @@ export interface Usage {
   groups: GroupUsage[];
   totalAggregatedUnits: string;
   preciseTotalAmountCents: string;
+  /** One per window when the request has a window_size, empty ones included. */
+  windows: UsageWindow[];
 }
 
 export interface GetSubscriptionUsageRequest {
   externalSubscriptionId: string;
   from?: Date | undefined;
   to?: Date | undefined;
+  windowSize: WindowSize;
+  timeZone: string;
 }
 
 export interface GetSubscriptionUsageResponse {
@@ -359,6 +442,8 @@ function createBaseGetUsageRequest(): GetUsageRequest {
     exclude: [],
     groupedBy: [],
     chargesDurationDays: undefined,
+    windowSize: WindowSize.WINDOW_SIZE_UNSPECIFIED,
+    timeZone: "",
   };
 }
 
@@ -387,6 +472,12 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
     }
     if (message.chargesDurationDays !== undefined) {
       writer.uint32(64).int32(message.chargesDurationDays);
+    }
+    if (message.windowSize !== WindowSize.WINDOW_SIZE_UNSPECIFIED) {
+      writer.uint32(72).int32(windowSizeToNumber(message.windowSize));
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(82).string(message.timeZone);
     }
     return writer;
   },
@@ -471,6 +562,22 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
             message.chargesDurationDays = reader.int32();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.windowSize = windowSizeFromJSON(reader.int32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -518,6 +625,16 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
         : isSet(object.charges_duration_days)
         ? globalThis.Number(object.charges_duration_days)
         : undefined,
+      windowSize: isSet(object.windowSize)
+        ? windowSizeFromJSON(object.windowSize)
+        : isSet(object.window_size)
+        ? windowSizeFromJSON(object.window_size)
+        : WindowSize.WINDOW_SIZE_UNSPECIFIED,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
     };
   },
 
@@ -553,6 +670,12 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
     if (message.chargesDurationDays !== undefined) {
       obj.chargesDurationDays = Math.round(message.chargesDurationDays);
     }
+    if (message.windowSize !== WindowSize.WINDOW_SIZE_UNSPECIFIED) {
+      obj.windowSize = windowSizeToJSON(message.windowSize);
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
     return obj;
   },
 
@@ -577,6 +700,8 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
     message.exclude = object.exclude?.map((e) => FilterSet.fromPartial(e)) || [];
     message.groupedBy = object.groupedBy?.map((e) => e) || [];
     message.chargesDurationDays = object.chargesDurationDays ?? undefined;
+    message.windowSize = object.windowSize ?? WindowSize.WINDOW_SIZE_UNSPECIFIED;
+    message.timeZone = object.timeZone ?? "";
     return message;
   },
 };
@@ -664,6 +789,191 @@ export const GetUsageRequest_FilterEntry: MessageFns<GetUsageRequest_FilterEntry
     message.value = (object.value !== undefined && object.value !== null)
       ? FilterValues.fromPartial(object.value)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseUsageWindow(): UsageWindow {
+  return {
+    from: undefined,
+    to: undefined,
+    value: "",
+    eventsCount: "",
+    groups: [],
+    totalAggregatedUnits: "",
+    preciseTotalAmountCents: "",
+  };
+}
+
+export const UsageWindow: MessageFns<UsageWindow> = {
+  encode(message: UsageWindow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.from !== undefined) {
+      Timestamp.encode(toTimestamp(message.from), writer.uint32(10).fork()).join();
+    }
+    if (message.to !== undefined) {
+      Timestamp.encode(toTimestamp(message.to), writer.uint32(18).fork()).join();
+    }
+    if (message.value !== "") {
+      writer.uint32(26).string(message.value);
+    }
+    if (message.eventsCount !== "") {
+      writer.uint32(34).string(message.eventsCount);
+    }
+    for (const v of message.groups) {
+      GroupUsage.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.totalAggregatedUnits !== "") {
+      writer.uint32(50).string(message.totalAggregatedUnits);
+    }
+    if (message.preciseTotalAmountCents !== "") {
+      writer.uint32(58).string(message.preciseTotalAmountCents);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UsageWindow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUsageWindow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.from = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.to = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.eventsCount = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.groups.push(GroupUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.totalAggregatedUnits = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.preciseTotalAmountCents = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UsageWindow {
+    return {
+      from: isSet(object.from) ? fromJsonTimestamp(object.from) : undefined,
+      to: isSet(object.to) ? fromJsonTimestamp(object.to) : undefined,
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+      eventsCount: isSet(object.eventsCount)
+        ? globalThis.String(object.eventsCount)
+        : isSet(object.events_count)
+        ? globalThis.String(object.events_count)
+        : "",
+      groups: globalThis.Array.isArray(object?.groups) ? object.groups.map((e: any) => GroupUsage.fromJSON(e)) : [],
+      totalAggregatedUnits: isSet(object.totalAggregatedUnits)
+        ? globalThis.String(object.totalAggregatedUnits)
+        : isSet(object.total_aggregated_units)
+        ? globalThis.String(object.total_aggregated_units)
+        : "",
+      preciseTotalAmountCents: isSet(object.preciseTotalAmountCents)
+        ? globalThis.String(object.preciseTotalAmountCents)
+        : isSet(object.precise_total_amount_cents)
+        ? globalThis.String(object.precise_total_amount_cents)
+        : "",
+    };
+  },
+
+  toJSON(message: UsageWindow): unknown {
+    const obj: any = {};
+    if (message.from !== undefined) {
+      obj.from = message.from.toISOString();
+    }
+    if (message.to !== undefined) {
+      obj.to = message.to.toISOString();
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    if (message.eventsCount !== "") {
+      obj.eventsCount = message.eventsCount;
+    }
+    if (message.groups?.length) {
+      obj.groups = message.groups.map((e) => GroupUsage.toJSON(e));
+    }
+    if (message.totalAggregatedUnits !== "") {
+      obj.totalAggregatedUnits = message.totalAggregatedUnits;
+    }
+    if (message.preciseTotalAmountCents !== "") {
+      obj.preciseTotalAmountCents = message.preciseTotalAmountCents;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UsageWindow>, I>>(base?: I): UsageWindow {
+    return UsageWindow.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UsageWindow>, I>>(object: I): UsageWindow {
+    const message = createBaseUsageWindow();
+    message.from = object.from ?? undefined;
+    message.to = object.to ?? undefined;
+    message.value = object.value ?? "";
+    message.eventsCount = object.eventsCount ?? "";
+    message.groups = object.groups?.map((e) => GroupUsage.fromPartial(e)) || [];
+    message.totalAggregatedUnits = object.totalAggregatedUnits ?? "";
+    message.preciseTotalAmountCents = object.preciseTotalAmountCents ?? "";
     return message;
   },
 };
@@ -930,6 +1240,7 @@ function createBaseUsage(): Usage {
     groups: [],
     totalAggregatedUnits: "",
     preciseTotalAmountCents: "",
+    windows: [],
   };
 }
 
@@ -955,6 +1266,9 @@ export const Usage: MessageFns<Usage> = {
     }
     if (message.preciseTotalAmountCents !== "") {
       writer.uint32(58).string(message.preciseTotalAmountCents);
+    }
+    for (const v of message.windows) {
+      UsageWindow.encode(v!, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1028,6 +1342,14 @@ export const Usage: MessageFns<Usage> = {
             message.preciseTotalAmountCents = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.windows.push(UsageWindow.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1065,6 +1387,7 @@ export const Usage: MessageFns<Usage> = {
         : isSet(object.precise_total_amount_cents)
         ? globalThis.String(object.precise_total_amount_cents)
         : "",
+      windows: globalThis.Array.isArray(object?.windows) ? object.windows.map((e: any) => UsageWindow.fromJSON(e)) : [],
     };
   },
 
@@ -1091,6 +1414,9 @@ export const Usage: MessageFns<Usage> = {
     if (message.preciseTotalAmountCents !== "") {
       obj.preciseTotalAmountCents = message.preciseTotalAmountCents;
     }
+    if (message.windows?.length) {
+      obj.windows = message.windows.map((e) => UsageWindow.toJSON(e));
+    }
     return obj;
   },
 
@@ -1106,12 +1432,19 @@ export const Usage: MessageFns<Usage> = {
     message.groups = object.groups?.map((e) => GroupUsage.fromPartial(e)) || [];
     message.totalAggregatedUnits = object.totalAggregatedUnits ?? "";
     message.preciseTotalAmountCents = object.preciseTotalAmountCents ?? "";
+    message.windows = object.windows?.map((e) => UsageWindow.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseGetSubscriptionUsageRequest(): GetSubscriptionUsageRequest {
-  return { externalSubscriptionId: "", from: undefined, to: undefined };
+  return {
+    externalSubscriptionId: "",
+    from: undefined,
+    to: undefined,
+    windowSize: WindowSize.WINDOW_SIZE_UNSPECIFIED,
+    timeZone: "",
+  };
 }
 
 export const GetSubscriptionUsageRequest: MessageFns<GetSubscriptionUsageRequest> = {
@@ -1124,6 +1457,12 @@ export const GetSubscriptionUsageRequest: MessageFns<GetSubscriptionUsageRequest
     }
     if (message.to !== undefined) {
       Timestamp.encode(toTimestamp(message.to), writer.uint32(26).fork()).join();
+    }
+    if (message.windowSize !== WindowSize.WINDOW_SIZE_UNSPECIFIED) {
+      writer.uint32(32).int32(windowSizeToNumber(message.windowSize));
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(42).string(message.timeZone);
     }
     return writer;
   },
@@ -1165,6 +1504,22 @@ export const GetSubscriptionUsageRequest: MessageFns<GetSubscriptionUsageRequest
             message.to = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.windowSize = windowSizeFromJSON(reader.int32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1186,6 +1541,16 @@ export const GetSubscriptionUsageRequest: MessageFns<GetSubscriptionUsageRequest
         : "",
       from: isSet(object.from) ? fromJsonTimestamp(object.from) : undefined,
       to: isSet(object.to) ? fromJsonTimestamp(object.to) : undefined,
+      windowSize: isSet(object.windowSize)
+        ? windowSizeFromJSON(object.windowSize)
+        : isSet(object.window_size)
+        ? windowSizeFromJSON(object.window_size)
+        : WindowSize.WINDOW_SIZE_UNSPECIFIED,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
     };
   },
 
@@ -1200,6 +1565,12 @@ export const GetSubscriptionUsageRequest: MessageFns<GetSubscriptionUsageRequest
     if (message.to !== undefined) {
       obj.to = message.to.toISOString();
     }
+    if (message.windowSize !== WindowSize.WINDOW_SIZE_UNSPECIFIED) {
+      obj.windowSize = windowSizeToJSON(message.windowSize);
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
     return obj;
   },
 
@@ -1211,6 +1582,8 @@ export const GetSubscriptionUsageRequest: MessageFns<GetSubscriptionUsageRequest
     message.externalSubscriptionId = object.externalSubscriptionId ?? "";
     message.from = object.from ?? undefined;
     message.to = object.to ?? undefined;
+    message.windowSize = object.windowSize ?? WindowSize.WINDOW_SIZE_UNSPECIFIED;
+    message.timeZone = object.timeZone ?? "";
     return message;
   },
 };

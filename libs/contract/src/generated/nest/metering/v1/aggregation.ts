@@ -15,6 +15,15 @@ export const protobufPackage = "metering.v1";
 
 export const protobufFileName = "metering/v1/aggregation.proto";
 
+/** Unspecified: no windows. */
+export enum WindowSize {
+  WINDOW_SIZE_UNSPECIFIED = "WINDOW_SIZE_UNSPECIFIED",
+  HOUR = "HOUR",
+  DAY = "DAY",
+  MONTH = "MONTH",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export interface FilterValues {
   values: string[];
 }
@@ -43,12 +52,29 @@ export interface GetUsageRequest {
   exclude: FilterSet[];
   groupedBy: string[];
   /** Weighted-sum divisor in days; unset: the window length. */
-  chargesDurationDays?: number | undefined;
+  chargesDurationDays?:
+    | number
+    | undefined;
+  /** Usage over time: the calendar hours, days or months of time_zone within [from, to). */
+  windowSize: WindowSize;
+  /** An IANA time zone name; empty: UTC. */
+  timeZone: string;
 }
 
 export interface GetUsageRequest_FilterEntry {
   key: string;
   value?: FilterValues | undefined;
+}
+
+/** One window of Usage.windows: exactly what GetUsage answers for [from, to) alone. */
+export interface UsageWindow {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  value: string;
+  eventsCount: string;
+  groups: GroupUsage[];
+  totalAggregatedUnits: string;
+  preciseTotalAmountCents: string;
 }
 
 export interface GroupUsage {
@@ -72,12 +98,16 @@ export interface Usage {
   groups: GroupUsage[];
   totalAggregatedUnits: string;
   preciseTotalAmountCents: string;
+  /** One per window when the request has a window_size, empty ones included. */
+  windows: UsageWindow[];
 }
 
 export interface GetSubscriptionUsageRequest {
   externalSubscriptionId: string;
   from?: Date | undefined;
   to?: Date | undefined;
+  windowSize: WindowSize;
+  timeZone: string;
 }
 
 export interface GetSubscriptionUsageResponse {
