@@ -7,8 +7,9 @@
 -- (libs/postgres/migrations, schema_migrations) never collides with them, and a claims database may
 -- be a different server from the registry's.
 --
--- fillfactor 90: marking a row stored (and renewing a lease) changes no indexed column, so with room
--- left on the page PostgreSQL updates it in place (HOT), without a second index entry.
+-- fillfactor 90: marking a row stored (and renewing a lease) changes no indexed column, so when its
+-- page has room PostgreSQL updates it in place (HOT), without a second index entry. Measured: ~12% of
+-- the updates of 1,000-key groups find that room; ~510 bytes per stored key in all (README).
 CREATE TABLE IF NOT EXISTS event_claims (
   organization_id uuid NOT NULL,
   external_subscription_id text NOT NULL,
