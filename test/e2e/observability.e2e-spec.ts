@@ -109,7 +109,7 @@ describe('logs and metrics', () => {
     has(/^metering_store_call_duration_seconds_count\{store="postgres",operation="query"\} [1-9]/m);
     has(/^metering_group_commit_items_count\{batcher="event_append"\} [1-9]/m);
     has(/^metering_group_commit_wait_seconds_count\{batcher="event_lookup"\} [1-9]/m);
-    has(/^metering_registry_cache_lookups_total\{cache="organizations",result="hit"\} [1-9]/m);
+    has(/^metering_registry_cache_lookups_total\{cache="metrics",result="hit"\} [1-9]/m);
     has(/^metering_registry_cache_lookups_total\{cache="metrics",result="miss"\} [1-9]/m);
     has(/^metering_usage_query_duration_seconds_count\{aggregation_type="SUM_AGG"\} 1$/m);
     has(/^metering_process_cpu_seconds_total /m);

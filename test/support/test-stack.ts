@@ -10,6 +10,12 @@ import { OrganizationRepository } from '../../services/registry/src/organization
 import { meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
 import { FaultyClickHouse } from '../../libs/testing/src/faulty-clickhouse';
 import { FaultyClaims } from '../../libs/testing/src/faulty-claims';
+import { registryCacheEnv } from '../../libs/common/src/config';
+import { registryCacheTtls } from '../../libs/contract/src/registry-client';
+import { z } from 'zod';
+
+/** The registry cache settings a deployment gets when it sets none. */
+const SHIPPED_CACHE = registryCacheTtls(z.object(registryCacheEnv).parse({}));
 import type { TlsConfig } from '../../libs/common/src/tls';
 import { quietObservability, type Observability } from '../../libs/observability/src/observability';
 
@@ -95,8 +101,9 @@ export async function startTestStack(
     host: '127.0.0.1',
     ports,
     registryCache: {
-      ttlMs: options.registryCacheTtlMs ?? 0,
-      subscriptionTtlMs: options.registryCacheTtlMs ?? 0,
+      // The shipped defaults unless a test asks otherwise: freshness must not depend on them.
+      ttlMs: options.registryCacheTtlMs ?? SHIPPED_CACHE.ttlMs,
+      subscriptionTtlMs: options.registryCacheTtlMs ?? SHIPPED_CACHE.subscriptionTtlMs,
     },
     clickhouse: { dataDir: path.join(dir, 'clickhouse') },
     postgres: { url: database.url, dataDir: database.dataDir },

@@ -5,6 +5,12 @@ import { UnauthenticatedError } from './errors';
 export interface CallerOrganization {
   id: string;
   name: string;
+  /**
+   * The organization's registry version as read when this call was authenticated (an int64 as
+   * decimal text; libs/postgres/migrations/0003_registry_version.sql). Unset where nothing cached
+   * depends on it.
+   */
+  registryVersion?: string;
 }
 
 /** Turns an API key into its organization; throws UnauthenticatedError for an unknown key. */
@@ -43,42 +49,4 @@ export function callerOf(metadata: Metadata | undefined): CallerOrganization {
   const caller = metadata && callers.get(metadata);
   if (!caller) throw new UnauthenticatedError('authorization: the call was not authenticated');
   return caller;
-}
-
-/**
- * A small TTL cache for lookups that other services answer (API keys, metric definitions,
- * subscriptions). Concurrent gets of one key share a single load; an answer is kept `ttlMs` from
- * when it arrived; a failed load is not kept.
- */
-export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: Promise<V>; pending: boolean; expires: number }>();
-
-  constructor(
-    ttlMs: number,
-    /** A TTL per answer, e.g. longer for a found record than for "not found". */
-    private readonly ttlOf: (value: V) => number = () => ttlMs,
-    private readonly maxEntries = 10_000,
-  ) {}
-
-  get(key: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
-    if (hit && (hit.pending || hit.expires > Date.now())) return hit.value;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    const entry = { value: load(), pending: true, expires: 0 };
-    this.entries.set(key, entry);
-    entry.value.then(
-      (value) => {
-        entry.pending = false;
-        entry.expires = Date.now() + this.ttlOf(value);
-      },
-      () => {
-        if (this.entries.get(key) === entry) this.entries.delete(key);
-      },
-    );
-    return entry.value;
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
 }

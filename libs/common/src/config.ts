@@ -43,8 +43,10 @@ export const dir = (fallback: string) => z.string().min(1).default(fallback);
  * (whose activity windows decide rule 2) keep the short TTL.
  */
 export const registryCacheEnv = {
-  REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(1000),
-  REGISTRY_SUBSCRIPTION_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  // How long an unused definition stays cached (memory only: a cached one is checked against the
+  // organization's registry version on every call, libs/contract/src/registry-freshness.ts).
+  REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  REGISTRY_SUBSCRIPTION_TTL_MS: z.coerce.number().int().min(0).default(60_000),
 };
 
 export const clickHouseEnv = {

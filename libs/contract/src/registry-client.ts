@@ -2,7 +2,6 @@ import { credentials, Metadata, status, type ChannelCredentials, type ServiceErr
 import {
   bearerToken,
   callerOf,
-  TtlCache,
   type CallerOrganization,
   type OrganizationResolver,
 } from '../../common/src/auth';
@@ -15,6 +14,7 @@ import {
   type BillableMetric,
   type Subscription,
 } from './generated/client/metering/v1/registry';
+import { parseVersion, VersionBarrier, VersionedCache } from './registry-freshness';
 
 /** A caller's credentials, forwarded as they came: the registry authenticates and scopes every lookup. */
 export interface CallerCredentials {
@@ -66,7 +66,10 @@ function toDomainError(error: ServiceError): Error {
   return new UpstreamError(error.code, error.details || error.message);
 }
 
-/** See registryCacheEnv (libs/common/src/config.ts). */
+/**
+ * How long an unused cache entry is kept in memory (see registryCacheEnv in libs/common/src/config.ts).
+ * They bound memory only: freshness comes from the registry version (registry-freshness.ts).
+ */
 export interface RegistryCacheTtls {
   ttlMs: number;
   /** For a subscription that was found. */
@@ -82,16 +85,19 @@ export function registryCacheTtls(env: {
 
 /**
  * How ingestion and aggregation reach the registry: over gRPC only, with the caller's own key.
- * Metric definitions are cached per organization for a short TTL (one ListBillableMetrics per
- * organization per TTL, whatever the event rate), and so are API keys and subscriptions (found
- * subscriptions longer).
+ * Every call is authenticated by a GetCallerOrganization that started after the call did (shared
+ * by the concurrent calls of one key), which also returns the organization's registry version;
+ * metric definitions (per organization) and subscriptions are cached, and a cached one serves a
+ * call only if it was loaded at that call's version or later. So a registry change — metric
+ * created, updated or deleted, subscription upserted, API key created or revoked — applies to the
+ * next call on every service and replica (SPEC §2.1; the protocol: registry-freshness.ts).
  */
 export class RegistryClient implements OrganizationResolver {
   private readonly client: MetricRegistryServiceClient;
-  private readonly organizations: TtlCache<CallerOrganization>;
-  private readonly metrics: TtlCache<Map<string, MetricDefinition>>;
-  private readonly subscriptions: TtlCache<SubscriptionRecord | null>;
-  private readonly customerSubscriptions: TtlCache<SubscriptionRecord[]>;
+  private readonly organizations: VersionBarrier<CallerOrganization>;
+  private readonly metrics: VersionedCache<Map<string, MetricDefinition>>;
+  private readonly subscriptions: VersionedCache<SubscriptionRecord | null>;
+  private readonly customerSubscriptions: VersionedCache<SubscriptionRecord[]>;
   private readonly cacheMetrics: CacheMetrics;
   private readonly subscriptionLoaders = new Map<string, MicroBatcher<string, SubscriptionRecord | null>>();
 
@@ -103,31 +109,38 @@ export class RegistryClient implements OrganizationResolver {
   ) {
     this.client = new MetricRegistryServiceClient(address, options.channel ?? credentials.createInsecure());
     this.cacheMetrics = options.metrics ?? NO_METRICS;
-    this.organizations = new TtlCache(30_000);
-    this.metrics = new TtlCache(ttls.ttlMs);
-    this.subscriptions = new TtlCache(ttls.ttlMs, (found) => (found ? ttls.subscriptionTtlMs : ttls.ttlMs));
-    this.customerSubscriptions = new TtlCache(ttls.ttlMs);
+    this.organizations = new VersionBarrier((apiKey) => this.callerOrganization(apiKey));
+    this.metrics = new VersionedCache(() => ttls.ttlMs);
+    this.subscriptions = new VersionedCache((found) => (found ? ttls.subscriptionTtlMs : ttls.ttlMs));
+    this.customerSubscriptions = new VersionedCache(() => ttls.ttlMs);
   }
 
   close(): void {
     this.client.close();
   }
 
+  /**
+   * The caller's organization and its registry version, from a registry read that started after
+   * this call (the barrier of registry-freshness.ts). Throws UnauthenticatedError for an unknown or
+   * revoked key, UnavailableError when the registry cannot be reached.
+   */
   resolve(apiKey: string): Promise<CallerOrganization> {
-    return this.cached('organizations', this.organizations, apiKey, async () => {
-      try {
-        return await this.unary<object, CallerOrganization>('getCallerOrganization', {}, apiKey);
-      } catch (error) {
-        if (error instanceof UpstreamError && error.grpcCode === status.UNAUTHENTICATED)
-          throw new UnauthenticatedError(error.message);
-        throw error;
-      }
-    });
+    return this.organizations.get(apiKey);
+  }
+
+  private async callerOrganization(apiKey: string): Promise<CallerOrganization> {
+    try {
+      return await this.unary<object, CallerOrganization>('getCallerOrganization', {}, apiKey);
+    } catch (error) {
+      if (error instanceof UpstreamError && error.grpcCode === status.UNAUTHENTICATED)
+        throw new UnauthenticatedError(error.message);
+      throw error;
+    }
   }
 
   /** Every live metric of the caller's organization, by code. */
   metricsOf(caller: CallerCredentials): Promise<Map<string, MetricDefinition>> {
-    return this.cached('metrics', this.metrics, caller.organization.id, async () => {
+    return this.cached('metrics', this.metrics, caller, caller.organization.id, async () => {
       const byCode = new Map<string, MetricDefinition>();
       let pageToken = '';
       do {
@@ -143,11 +156,8 @@ export class RegistryClient implements OrganizationResolver {
     });
   }
 
-  /** One metric; a code missing from the cached list is looked up again, so a new metric is found at once. */
+  /** One live metric, or null: the list is as of the call's registry version or later. */
   async metric(caller: CallerCredentials, code: string): Promise<MetricDefinition | null> {
-    const cached = (await this.metricsOf(caller)).get(code);
-    if (cached) return cached;
-    this.metrics.delete(caller.organization.id);
     return (await this.metricsOf(caller)).get(code) ?? null;
   }
 
@@ -159,6 +169,7 @@ export class RegistryClient implements OrganizationResolver {
     return this.cached(
       'subscriptions',
       this.subscriptions,
+      caller,
       `${caller.organization.id}\u0000${externalId}`,
       async () => {
         const [found] = await this.subscriptionLoader(caller.apiKey).submit([externalId]);
@@ -193,6 +204,7 @@ export class RegistryClient implements OrganizationResolver {
     return this.cached(
       'customer_subscriptions',
       this.customerSubscriptions,
+      caller,
       `${caller.organization.id}\u0000${externalCustomerId}`,
       async () => {
         const all: SubscriptionRecord[] = [];
@@ -211,14 +223,24 @@ export class RegistryClient implements OrganizationResolver {
     );
   }
 
-  /** A cache lookup, counted as a hit or a miss (the loader runs synchronously on a miss). */
-  private cached<V>(name: string, cache: TtlCache<V>, key: string, load: () => Promise<V>): Promise<V> {
-    let missed = false;
-    const value = cache.get(key, () => {
-      missed = true;
+  /**
+   * A cache lookup at the caller's registry version, counted as a hit or a miss. A caller without a
+   * version (not authenticated through resolve()) is never served from the cache.
+   */
+  private cached<V>(
+    name: string,
+    cache: VersionedCache<V>,
+    caller: CallerCredentials,
+    key: string,
+    load: () => Promise<V>,
+  ): Promise<V> {
+    const version = parseVersion(caller.organization.registryVersion);
+    if (version === null) {
+      this.cacheMetrics.observeLookup(name, false);
       return load();
-    });
-    this.cacheMetrics.observeLookup(name, !missed);
+    }
+    const { value, loaded } = cache.get(key, version, load);
+    this.cacheMetrics.observeLookup(name, !loaded);
     return value;
   }
 

@@ -13,6 +13,22 @@ export interface PostgresConfig {
   dataDir: string;
   /** Where the embedded server listens (0: any free port). */
   embeddedPort?: number;
+  /**
+   * Told when an idle pooled connection fails (the server restarted, the network dropped it). The
+   * pool replaces the connection on the next query; without a listener `pg` would re-throw the
+   * error as an uncaught exception and end the process. Default: one line on stderr.
+   */
+  onIdleError?: (error: Error) => void;
+}
+
+/** A pool that survives its idle connections failing (see PostgresConfig.onIdleError). */
+function newPool(connectionString: string, config: PostgresConfig): Pool {
+  const pool = new Pool({ connectionString, max: POOL_SIZE });
+  const report =
+    config.onIdleError ??
+    ((error: Error) => console.error(`postgres: idle connection lost: ${error.message}`));
+  pool.on('error', report);
+  return pool;
 }
 
 export interface Postgres {
@@ -30,7 +46,7 @@ const POOL_SIZE = 10;
  */
 export async function openPostgres(config: PostgresConfig): Promise<Postgres> {
   if (config.url) {
-    const pool = new Pool({ connectionString: config.url, max: POOL_SIZE });
+    const pool = newPool(config.url, config);
     const url = new URL(config.url);
     return { pool, description: `PostgreSQL ${url.host}${url.pathname}`, close: () => pool.end() };
   }
@@ -55,7 +71,7 @@ export async function openPostgres(config: PostgresConfig): Promise<Postgres> {
   }
   const address = server.getServerConn();
   lock.publish(address);
-  const pool = new Pool({ connectionString: `postgres://postgres@${address}/postgres`, max: POOL_SIZE });
+  const pool = newPool(`postgres://postgres@${address}/postgres`, config);
   return {
     pool,
     description: `embedded PostgreSQL (PGlite) in ${config.dataDir}, served on ${address}`,

@@ -77,7 +77,11 @@ export interface Stack {
  */
 export async function startStack(config: StackConfig): Promise<Stack> {
   const { logger, metrics } = config.observability;
-  const postgres = await openPostgres(config.postgres);
+  const postgres = await openPostgres({
+    ...config.postgres,
+    onIdleError: (error) =>
+      logger.warn({ err: error }, 'postgres: idle connection lost (replaced on next use)'),
+  });
   instrumentPostgres(postgres.pool, metrics);
   logger.info(`postgres: ${postgres.description}`);
   await migratePostgres(postgres.pool, (line) => logger.info(line));

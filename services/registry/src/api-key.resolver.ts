@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { TtlCache, type CallerOrganization, type OrganizationResolver } from '../../../libs/common/src/auth';
+import type { CallerOrganization, OrganizationResolver } from '../../../libs/common/src/auth';
 import { UnauthenticatedError } from '../../../libs/common/src/errors';
 import type { ApiKeyRepository } from './api-key.repository';
 import { hashApiKey, type OrganizationRepository } from './organization.repository';
@@ -9,39 +9,27 @@ const TOUCH_INTERVAL_MS = 60_000;
 const MAX_TRACKED_KEYS = 10_000;
 
 /**
- * API key → organization against PostgreSQL, cached briefly. Only active keys are cached (a failed
- * lookup is never kept), and forget() drops a key the moment this registry revoked it, so a revoked
- * key fails on its next call here. Each use is recorded as last_used_at at most once a minute per
- * key, after the answer and off the call's path.
+ * API key → organization (with its registry version), read from PostgreSQL on every call: one
+ * indexed query. Nothing is cached here, so a key revoked through any registry replica fails on its
+ * very next call on every replica (SPEC §2.1 "Consistency across services"), and the version that
+ * GetCallerOrganization returns — which the other services' caches are checked against — is the
+ * committed one. Each use is recorded as last_used_at at most once a minute per key, after the
+ * answer and off the call's path.
  */
 export class ApiKeyResolver implements OrganizationResolver {
-  private readonly cache: TtlCache<CallerOrganization>;
   private readonly touched = new Map<string, number>();
   private readonly logger = new Logger('ApiKeyResolver');
 
   constructor(
     private readonly organizations: OrganizationRepository,
     private readonly keys: ApiKeyRepository | null = null,
-    ttlMs = 30_000,
-  ) {
-    this.cache = new TtlCache(ttlMs);
-  }
+  ) {}
 
   async resolve(apiKey: string): Promise<CallerOrganization> {
-    const hash = hashApiKey(apiKey);
-    const organization = await this.cache.get(hash, async () => {
-      const found = await this.organizations.findByApiKey(apiKey);
-      if (!found) throw new UnauthenticatedError('authorization: unknown or revoked API key');
-      return found;
-    });
-    this.recordUse(hash);
+    const organization = await this.organizations.findByApiKey(apiKey);
+    if (!organization) throw new UnauthenticatedError('authorization: unknown or revoked API key');
+    this.recordUse(hashApiKey(apiKey));
     return organization;
-  }
-
-  /** Drops the cached organization of a key (by its SHA-256): called once its revocation committed. */
-  forget(keySha256: string): void {
-    this.cache.delete(keySha256);
-    this.touched.delete(keySha256);
   }
 
   private recordUse(keySha256: string): void {

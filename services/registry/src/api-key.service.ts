@@ -20,11 +20,7 @@ export interface ApiKeyPage {
  * revocation applies to the very next call, and the organization's last active key stays.
  */
 export class ApiKeyService {
-  constructor(
-    private readonly keys: ApiKeyRepository,
-    /** Told of every key revoked, by its SHA-256, once the revocation is committed. */
-    private readonly onRevoked: (keySha256: string) => void,
-  ) {}
+  constructor(private readonly keys: ApiKeyRepository) {}
 
   async create(
     organizationId: string,
@@ -60,7 +56,6 @@ export class ApiKeyService {
           `id: "${id}" is the organization's last active API key; create another one before revoking it`,
         );
       case 'revoked':
-        this.onRevoked(outcome.key.keySha256);
         return outcome.key;
     }
   }

@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     url: config.DATABASE_URL,
     dataDir: config.PGLITE_DATA_DIR,
     embeddedPort: config.PGLITE_PORT,
+    onIdleError: (error) =>
+      logger.warn({ err: error }, 'postgres: idle connection lost (replaced on next use)'),
   });
   instrumentPostgres(postgres.pool, metrics);
   logger.info(`store: ${postgres.description}`);

@@ -33,7 +33,7 @@ export class OrganizationRepository {
   /** The organization of an active (not revoked) key, or null. */
   async findByApiKey(apiKey: string): Promise<CallerOrganization | null> {
     const { rows } = await this.pool.query<CallerOrganization>(
-      `SELECT o.id, o.name FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+      `SELECT o.id, o.name, o.registry_version::text AS "registryVersion" FROM api_keys k JOIN organizations o ON o.id = k.organization_id
        WHERE k.key_sha256 = $1 AND k.revoked_at IS NULL`,
       [hashApiKey(apiKey)],
     );

@@ -12,7 +12,7 @@ export function startRegistry(pool: Pool, serve: ServeOptions): Promise<GrpcApp>
   const resolver = new ApiKeyResolver(new OrganizationRepository(pool), apiKeys);
   return startGrpcApp({
     ...serve,
-    module: RegistryModule.forRoot(pool, apiKeys, (keySha256) => resolver.forget(keySha256)),
+    module: RegistryModule.forRoot(pool, apiKeys),
     serviceName: SERVICE_NAMES.registry,
     shortName: 'registry',
     portVariable: 'REGISTRY_PORT',

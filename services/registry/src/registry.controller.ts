@@ -112,7 +112,8 @@ export class RegistryController implements MetricRegistryServiceController {
   }
 
   getCallerOrganization(_request: unknown, metadata: Metadata): Organization {
-    return callerOf(metadata);
+    const { id, name, registryVersion } = callerOf(metadata);
+    return { id, name, registryVersion: registryVersion ?? '0' };
   }
 
   async createApiKey(request: CreateApiKeyRequest, metadata: Metadata): Promise<CreatedApiKey> {

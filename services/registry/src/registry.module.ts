@@ -12,11 +12,7 @@ import { SubscriptionService } from './subscription.service';
 @Module({})
 export class RegistryModule {
   /** Dependencies are built here, explicitly, from the one pool the process opened. */
-  static forRoot(
-    pool: Pool,
-    apiKeys: ApiKeyRepository,
-    onKeyRevoked: (keySha256: string) => void,
-  ): DynamicModule {
+  static forRoot(pool: Pool, apiKeys: ApiKeyRepository): DynamicModule {
     return {
       module: RegistryModule,
       controllers: [RegistryController],
@@ -24,7 +20,7 @@ export class RegistryModule {
         { provide: MetricService, useValue: new MetricService(new MetricRepository(pool)) },
         { provide: SubscriptionService, useValue: new SubscriptionService(new SubscriptionRepository(pool)) },
         { provide: ExpressionService, useValue: new ExpressionService() },
-        { provide: ApiKeyService, useValue: new ApiKeyService(apiKeys, onKeyRevoked) },
+        { provide: ApiKeyService, useValue: new ApiKeyService(apiKeys) },
       ],
     };
   }

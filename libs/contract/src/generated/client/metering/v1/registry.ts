@@ -257,6 +257,11 @@ export interface GetCallerOrganizationRequest {
 export interface Organization {
   id: string;
   name: string;
+  /**
+   * Increases with every change to the organization's metrics, subscriptions and API keys (read at
+   * the start of each call by the other services: SPEC §2.1 "Consistency across services").
+   */
+  registryVersion: string;
 }
 
 /** An API key as listed: never its secret. */
@@ -2283,7 +2288,7 @@ export const GetCallerOrganizationRequest: MessageFns<GetCallerOrganizationReque
 };
 
 function createBaseOrganization(): Organization {
-  return { id: "", name: "" };
+  return { id: "", name: "", registryVersion: "0" };
 }
 
 export const Organization: MessageFns<Organization> = {
@@ -2293,6 +2298,9 @@ export const Organization: MessageFns<Organization> = {
     }
     if (message.name !== "") {
       writer.uint32(18).string(message.name);
+    }
+    if (message.registryVersion !== "0") {
+      writer.uint32(24).int64(message.registryVersion);
     }
     return writer;
   },
@@ -2326,6 +2334,14 @@ export const Organization: MessageFns<Organization> = {
             message.name = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.registryVersion = reader.int64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2342,6 +2358,11 @@ export const Organization: MessageFns<Organization> = {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
       name: isSet(object.name) ? globalThis.String(object.name) : "",
+      registryVersion: isSet(object.registryVersion)
+        ? globalThis.String(object.registryVersion)
+        : isSet(object.registry_version)
+        ? globalThis.String(object.registry_version)
+        : "0",
     };
   },
 
@@ -2353,6 +2374,9 @@ export const Organization: MessageFns<Organization> = {
     if (message.name !== "") {
       obj.name = message.name;
     }
+    if (message.registryVersion !== "0") {
+      obj.registryVersion = message.registryVersion;
+    }
     return obj;
   },
 
@@ -2363,6 +2387,7 @@ export const Organization: MessageFns<Organization> = {
     const message = createBaseOrganization();
     message.id = object.id ?? "";
     message.name = object.name ?? "";
+    message.registryVersion = object.registryVersion ?? "0";
     return message;
   },
 };

@@ -149,6 +149,11 @@ export interface GetCallerOrganizationRequest {
 export interface Organization {
   id: string;
   name: string;
+  /**
+   * Increases with every change to the organization's metrics, subscriptions and API keys (read at
+   * the start of each call by the other services: SPEC §2.1 "Consistency across services").
+   */
+  registryVersion: string;
 }
 
 /** An API key as listed: never its secret. */
