@@ -31,6 +31,7 @@ RUN npm install --omit=dev --omit=optional --no-audit --no-fund && npm cache cle
 COPY proto proto
 COPY libs/clickhouse/migrations libs/clickhouse/migrations
 COPY libs/postgres/migrations libs/postgres/migrations
+COPY services/ingestion/migrations services/ingestion/migrations
 COPY docker/healthcheck.js docker/healthcheck.js
 COPY --from=build /app/dist dist
 # A larger young generation: ingestion allocates per event, and with the default one the

@@ -166,11 +166,34 @@ function keyLookups(r: BenchResults): Check[] {
   });
 }
 
+/**
+ * Issue 9: ingest with the claim shared by ingestion processes (PostgreSQL) against the embedded
+ * index of the same run. Exact either way; the check is that it ran clean, the ratio is its cost.
+ */
+function sharedClaim(r: BenchResults): Check[] {
+  const s = r.sharedClaim;
+  if (!s) return [];
+  const line = (name: string, f: IngestFigures, local: IngestFigures, latency: boolean): Check => ({
+    name,
+    product: `${n(f.eventsPerSec)} events/s${latency ? `, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms` : ''}`,
+    baseline: `embedded index ${n(local.eventsPerSec)} events/s${latency ? `, p50 ${local.latencyMs.p50} ms, p99 ${local.latencyMs.p99} ms` : ''}`,
+    ratio: ratio(f.eventsPerSec, local.eventsPerSec),
+    target: 'no errors (cost reported)',
+    pass: f.errors === 0,
+    notes: errorNotes(f),
+  });
+  return [
+    line(`IngestEvents, shared claim (${s.server})`, s.ingestEvents, r.product.ingestEvents, false),
+    line(`IngestEvent, shared claim (${s.server})`, s.ingestEvent, r.product.ingestEvent, true),
+  ];
+}
+
 export function checks(r: BenchResults): Check[] {
   return [
     batched(`IngestEvents (${n(r.config.batchSize)}-event batches)`, r.product.ingestEvents, r),
     batched(`StreamEvents (${n(r.config.batchSize)}-event batches)`, r.product.streamEvents, r),
     unary(r),
+    ...sharedClaim(r),
     longRun(r),
     ...keyLookups(r),
     ...usage(r),

@@ -27,6 +27,11 @@ export interface BenchResults {
     listEvents: Record<string, ListEventsFigures>;
   };
   bare: { ingestEvent: IngestFigures };
+  /**
+   * The same server with the claim shared by ingestion processes (DEDUPE_CLAIMS=postgres on the
+   * local PostgreSQL, BENCH_CLAIMS_DATABASE_URL or DATABASE_URL); absent when neither is set.
+   */
+  sharedClaim?: { ingestEvents: IngestFigures; ingestEvent: IngestFigures; server: string };
   server: RssSummary;
 }
 

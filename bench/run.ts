@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Client } from 'pg';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoPath } from '../libs/common/src/repo-path';
@@ -103,6 +105,52 @@ async function longUnaryPhase(
   return { ...figures, resources: { start, end } };
 }
 
+/**
+ * Issue 9: a third start of the same server with DEDUPE_CLAIMS=postgres (the claim every ingestion
+ * process shares, in a fresh database on the local PostgreSQL server: the registry stays on PGlite),
+ * and the batched and unary ingest phases again, next to the embedded index's figures of this run.
+ */
+async function sharedClaimPhases(ctx: StepContext, registered: Registered, serverUrl: string) {
+  const name = `metering_bench_claims_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  ctx.cleanup.add(`drop ${name}`, async () => {
+    const c = new Client({ connectionString: serverUrl });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  });
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  ctx.log(`server: start with DEDUPE_CLAIMS=postgres on ${url.host}${url.pathname}`);
+  const server = await ServerProcess.start(ctx.files, ctx.cleanup, {
+    DEDUPE_CLAIMS: 'postgres',
+    CLAIMS_DATABASE_URL: url.toString(),
+  });
+  const ingest = { address: server.addresses.ingestion, apiKey: registered.apiKey };
+  try {
+    const ingestEvents = await ingestPhase(
+      'IngestEvents, shared claim',
+      'ingestEvents',
+      ingest,
+      { ...ctx.config.ingestEvents, batchSize: ctx.config.batchSize, tag: 'cb' },
+      ctx,
+    );
+    const ingestEvent = await ingestPhase(
+      'IngestEvent, shared claim',
+      'ingestEvent',
+      ingest,
+      { ...ctx.config.unary, batchSize: 1, tag: 'cu' },
+      ctx,
+    );
+    return { ingestEvents, ingestEvent, server: `PostgreSQL ${url.host}` };
+  } finally {
+    await server.stop();
+  }
+}
+
 /** The unary phase again, against a bare grpc-js server with an empty IngestEvent handler. */
 async function bareBaseline(ctx: StepContext, apiKey: string) {
   const bare = await startBareServer(ctx.cleanup);
@@ -135,6 +183,9 @@ async function bench(config: BenchConfig, cleanup: Cleanup): Promise<BenchResult
   try {
     const { product, server } = await productPhases(ctx, registered);
     const bare = await bareBaseline(ctx, registered.apiKey);
+    const claimsServer = process.env.BENCH_CLAIMS_DATABASE_URL || process.env.DATABASE_URL;
+    const sharedClaim = claimsServer ? await sharedClaimPhases(ctx, registered, claimsServer) : undefined;
+    if (!claimsServer) log('shared claim: skipped (set BENCH_CLAIMS_DATABASE_URL or DATABASE_URL)');
     const totalSeconds = Math.round((Date.now() - started) / 1000);
     const date = new Date().toISOString();
     return {
@@ -146,6 +197,7 @@ async function bench(config: BenchConfig, cleanup: Cleanup): Promise<BenchResult
       raw,
       product,
       bare: { ingestEvent: bare },
+      sharedClaim,
       server,
     };
   } catch (error) {

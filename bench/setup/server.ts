@@ -34,7 +34,12 @@ export class ServerProcess {
     return this.child.pid!;
   }
 
-  static async start(files: ServerFiles, cleanup: Cleanup): Promise<ServerProcess> {
+  /** `env`: more variables for the server (e.g. DEDUPE_CLAIMS and CLAIMS_DATABASE_URL). */
+  static async start(
+    files: ServerFiles,
+    cleanup: Cleanup,
+    extraEnv: Record<string, string> = {},
+  ): Promise<ServerProcess> {
     const [registry, ingestion, aggregation, pglite] = await Promise.all([1, 2, 3, 4].map(() => freePort()));
     const keyFile = path.join(files.dataDir, 'dev-api-key');
     const env = {
@@ -49,6 +54,7 @@ export class ServerProcess {
       DEV_KEY_FILE: keyFile,
       CLICKHOUSE_URL: '',
       DATABASE_URL: '',
+      ...extraEnv,
     };
     const log = openSync(files.logFile, 'a');
     // BENCH_SERVER_NODE_ARGS: extra node flags for the measured server, e.g. `--cpu-prof`.

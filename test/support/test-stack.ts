@@ -9,6 +9,7 @@ import { startStack, type Stack } from '../../services/all-in-one/src/stack';
 import { OrganizationRepository } from '../../services/registry/src/organization.repository';
 import { meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
 import { FaultyClickHouse } from '../../libs/testing/src/faulty-clickhouse';
+import { FaultyClaims } from '../../libs/testing/src/faulty-claims';
 import { registryCacheEnv } from '../../libs/common/src/config';
 import { registryCacheTtls } from '../../libs/contract/src/registry-client';
 import { z } from 'zod';
@@ -49,8 +50,12 @@ export async function testDatabase(
 
 export interface TestStack {
   stack: Stack;
-  /** Fails chosen ClickHouse calls of ingestion (faults: true), else null. */
+  /** Fails chosen ClickHouse calls of ingestion (faults: true; of replica 0 only), else null. */
   faults: FaultyClickHouse | null;
+  /** Fails chosen claim-store statements (faults: true with postgres claims; of replica 0 only), else null. */
+  claimFaults: FaultyClaims | null;
+  /** One client set per ingestion replica (`ingestionReplicas`); the first is `clients`. */
+  replicas: MeteringClients[];
   /** Where the embedded stores keep their data: pass the stack as `reuse` to restart on it. */
   dir: string;
   database: Awaited<ReturnType<typeof testDatabase>>;
@@ -73,8 +78,14 @@ export async function startTestStack(
     metrics?: boolean;
     tls?: TlsConfig;
     shutdownGraceMs?: number;
-    /** Fail chosen ClickHouse calls of ingestion (TestStack.faults). */
+    /** Fail chosen ClickHouse calls (and claim statements) of ingestion (TestStack.faults, claimFaults). */
     faults?: boolean;
+    /** Who may store a key: `local` (default) or the shared `postgres` claim, on the test database. */
+    claims?: 'local' | 'postgres';
+    /** The claims' lease with `claims: 'postgres'` (default 2,000 ms: tests wait one out). */
+    claimLeaseMs?: number;
+    /** Ingestion apps on the one ClickHouse, each with its own pipeline (default 1). */
+    ingestionReplicas?: number;
   } = {},
 ): Promise<TestStack> {
   const dir = options.reuse?.dir ?? mkdtempSync(path.join(tmpdir(), 'metering-test-'));
@@ -82,6 +93,10 @@ export async function startTestStack(
   const ports = { registry: await freePort(), ingestion: await freePort(), aggregation: await freePort() };
   Logger.overrideLogger(['error']);
   const faults = options.faults ? new FaultyClickHouse() : null;
+  const claimFaults = options.faults && options.claims === 'postgres' ? new FaultyClaims() : null;
+  const replicaPorts = await Promise.all(
+    Array.from({ length: (options.ingestionReplicas ?? 1) - 1 }, () => freePort()),
+  );
   const stack = await startStack({
     host: '127.0.0.1',
     ports,
@@ -96,13 +111,29 @@ export async function startTestStack(
     metrics: options.metrics ? { host: '127.0.0.1', port: 0 } : undefined,
     tls: options.tls,
     shutdownGraceMs: options.shutdownGraceMs,
-    ingestionStore: faults ? (clickhouse) => faults.wrap(clickhouse) : undefined,
+    ingestionStore: faults
+      ? (clickhouse, replica) => (replica === 0 ? faults.wrap(clickhouse) : clickhouse)
+      : undefined,
+    claims:
+      options.claims === 'postgres'
+        ? { mode: 'postgres', leaseMs: options.claimLeaseMs ?? 2000 }
+        : { mode: 'local' },
+    ingestionReplicaPorts: replicaPorts,
+    claimsStore: claimFaults ? (sql, replica) => (replica === 0 ? claimFaults.wrap(sql) : sql) : undefined,
   });
   const clients = meteringClients(stack.addresses);
+  const replicas = [
+    clients,
+    ...stack.ingestionReplicas
+      .slice(1)
+      .map((ingestion) => meteringClients({ ...stack.addresses, ingestion })),
+  ];
   const organizations = new OrganizationRepository(stack.postgres.pool);
   return {
     stack,
     faults,
+    claimFaults,
+    replicas,
     dir,
     database,
     clients,
@@ -111,13 +142,13 @@ export async function startTestStack(
       return { id: organization.id, apiKey };
     },
     stop: async () => {
-      clients.close();
+      for (const c of replicas) c.close();
       await stack.close();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
     restart: async () => {
-      clients.close();
+      for (const c of replicas) c.close();
       await stack.close();
     },
   };

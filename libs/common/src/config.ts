@@ -57,6 +57,29 @@ export const clickHouseEnv = {
   CLICKHOUSE_DATA_DIR: dir('./data/clickhouse'),
 };
 
+/**
+ * Who may store an idempotency key (SPEC §2.2 rule 3; services/ingestion/src/claims/):
+ * `local` (this process's ledger and ClickHouse's key index: one writing process) or `postgres`
+ * (the `event_claims` table shared by every ingestion process; CLAIMS_DATABASE_URL, default
+ * DATABASE_URL). CLAIM_LEASE_MS: how long a claim is its owner's alone.
+ */
+export const claimsEnv = {
+  DEDUPE_CLAIMS: z.enum(['local', 'postgres']).optional(),
+  CLAIMS_DATABASE_URL: optionalUrl,
+  CLAIM_LEASE_MS: z.coerce.number().int().min(100).default(30_000),
+};
+
+/**
+ * DEDUPE_CLAIMS, or its default: `postgres` whenever a ClickHouse server is configured (several
+ * processes can write it), `local` on the embedded store (one process can open it).
+ */
+export function dedupeClaims(env: {
+  DEDUPE_CLAIMS?: 'local' | 'postgres';
+  CLICKHOUSE_URL?: string;
+}): 'local' | 'postgres' {
+  return env.DEDUPE_CLAIMS ?? (env.CLICKHOUSE_URL ? 'postgres' : 'local');
+}
+
 export const postgresEnv = {
   DATABASE_URL: optionalUrl,
   PGLITE_DATA_DIR: dir('./data/postgres'),

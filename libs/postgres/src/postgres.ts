@@ -84,36 +84,60 @@ export async function openPostgres(config: PostgresConfig): Promise<Postgres> {
   };
 }
 
+/** One numbered migration set and the table recording what of it ran (a fixed identifier, never input). */
+interface MigrationSet {
+  dir: string;
+  table: string;
+  /** pg_advisory_xact_lock key: two processes migrating one set at once apply each version once. */
+  lock: number;
+}
+
+const REGISTRY_MIGRATIONS: MigrationSet = {
+  dir: 'libs/postgres/migrations',
+  table: 'schema_migrations',
+  lock: 727274,
+};
+
+/** Ingestion's claim store (services/ingestion/migrations/postgres): its own numbering and bookkeeping. */
+export const CLAIM_MIGRATIONS: MigrationSet = {
+  dir: 'services/ingestion/migrations/postgres',
+  table: 'ingestion_schema_migrations',
+  lock: 727275,
+};
+
 class PostgresMigrationTarget implements MigrationTarget {
   readonly store = 'postgres';
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly set: MigrationSet,
+  ) {}
 
   async appliedVersions(): Promise<Set<string>> {
     await this.pool.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      `CREATE TABLE IF NOT EXISTS ${this.set.table} (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const { rows } = await this.pool.query<{ version: string }>('SELECT version FROM schema_migrations');
+    const { rows } = await this.pool.query<{ version: string }>(`SELECT version FROM ${this.set.table}`);
     return new Set(rows.map((r) => r.version));
   }
 
   async apply(migration: Migration): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       // Two services starting together: the second waits, then finds the version recorded.
-      await client.query('SELECT pg_advisory_xact_lock(727274)');
-      const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
+      await client.query('SELECT pg_advisory_xact_lock($1)', [this.set.lock]);
+      const { rowCount } = await client.query(`SELECT 1 FROM ${this.set.table} WHERE version = $1`, [
         migration.version,
       ]);
       if (rowCount) return;
       for (const statement of migration.statements) await client.query(statement);
-      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
+      await client.query(`INSERT INTO ${this.set.table} (version) VALUES ($1)`, [migration.version]);
     });
   }
 }
 
-export function migratePostgres(pool: Pool, log?: (line: string) => void): Promise<string[]> {
-  return migrate(
-    new PostgresMigrationTarget(pool),
-    readMigrations(repoPath('libs/postgres/migrations')),
-    log,
-  );
+export function migratePostgres(
+  pool: Pool,
+  log?: (line: string) => void,
+  set: MigrationSet = REGISTRY_MIGRATIONS,
+): Promise<string[]> {
+  return migrate(new PostgresMigrationTarget(pool, set), readMigrations(repoPath(set.dir)), log);
 }

@@ -32,17 +32,26 @@ export class InjectedFault extends Error {
  */
 export class FaultyClickHouse {
   private readonly armed = new Map<StoreOperation, number>();
+  /** Operations whose armed call runs first and then fails (the store did it; the client was told no). */
+  private readonly afterwards = new Set<StoreOperation>();
   /** Calls that failed, per operation. */
   readonly failures: Record<StoreOperation, number> = { 'key-index': 0, lookup: 0, insert: 0 };
 
-  /** Makes the `nth` call (1 = the next one) of `operation` from now on fail, once. */
-  failAt(operation: StoreOperation, nth = 1): void {
+  /**
+   * Makes the `nth` call (1 = the next one) of `operation` from now on fail, once. `after`: the call
+   * reaches the store and completes, and then the caller gets the error (an insert that landed but
+   * whose answer was lost).
+   */
+  failAt(operation: StoreOperation, nth = 1, options: { after?: boolean } = {}): void {
     this.armed.set(operation, nth);
+    if (options.after) this.afterwards.add(operation);
+    else this.afterwards.delete(operation);
   }
 
   /** Disarms every operation and zeroes the failure counts. */
   reset(): void {
     this.armed.clear();
+    this.afterwards.clear();
     for (const operation of Object.keys(this.failures) as StoreOperation[]) this.failures[operation] = 0;
   }
 
@@ -55,7 +64,10 @@ export class FaultyClickHouse {
         if (left <= 1) {
           this.armed.delete(operation);
           this.failures[operation]++;
-          return Promise.reject(new InjectedFault(operation));
+          if (!this.afterwards.has(operation)) return Promise.reject(new InjectedFault(operation));
+          return (client[method] as (p: unknown) => Promise<unknown>)
+            .call(client, params)
+            .then(() => Promise.reject(new InjectedFault(operation)));
         }
         this.armed.set(operation, left - 1);
       }

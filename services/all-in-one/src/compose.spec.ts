@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
+import { dedupeClaims } from '../../../libs/common/src/config';
 import { repoPath } from '../../../libs/common/src/repo-path';
 import { aggregationConfig } from '../../aggregation/src/config';
 import { stackEnv } from './config';
@@ -35,7 +36,8 @@ const ENTRIES: Record<string, Entry> = {
     config: ingestionConfig,
     oneShot: false,
     portKey: 'INGESTION_PORT',
-    stores: ['CLICKHOUSE_URL'],
+    // DATABASE_URL: the claims shared by the replicas (event_claims).
+    stores: ['CLICKHOUSE_URL', 'DATABASE_URL'],
   },
   'services/aggregation/src/main.ts': {
     config: aggregationConfig,
@@ -62,6 +64,7 @@ const RUNTIME_FILES = [
   'proto',
   'libs/clickhouse/migrations',
   'libs/postgres/migrations',
+  'services/ingestion/migrations',
   'docker/healthcheck.js',
 ];
 
@@ -263,6 +266,18 @@ describe('docker-compose.yml', () => {
     ]) {
       expect(sources).toContain(source);
     }
+  });
+
+  it('runs two ingestion replicas sharing one claim store (exactly once across them, SPEC §2.2 rule 3)', () => {
+    const ingestion = metering.filter(
+      ([, service]) => program(service)?.source === 'services/ingestion/src/main.ts',
+    );
+    expect(ingestion.length).toBeGreaterThanOrEqual(2);
+    const configs = ingestion.map(([, service]) => configOf(service));
+    for (const config of configs) expect(dedupeClaims(config)).toBe('postgres');
+    const claimsDatabase = (c: Record<string, unknown>) => c.CLAIMS_DATABASE_URL ?? c.DATABASE_URL;
+    expect(new Set(configs.map(claimsDatabase)).size).toBe(1);
+    expect(new Set(configs.map((c) => c.CLICKHOUSE_URL)).size).toBe(1);
   });
 
   describe.each(metering)('%s', (_name, service) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  claimsEnv,
   clickHouseEnv,
   dir,
   localHost,
@@ -23,6 +24,7 @@ const schema = z.object({
   ...clickHouseEnv,
   ...postgresEnv,
   PGLITE_PORT: port(54320),
+  ...claimsEnv,
 });
 
 export type StackEnv = z.infer<typeof schema>;

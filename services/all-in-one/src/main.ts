@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { clickHouseConfig } from '../../../libs/clickhouse/src/standalone';
+import { dedupeClaims } from '../../../libs/common/src/config';
 import { runMain } from '../../../libs/common/src/main';
 import { installProcessGuards } from '../../../libs/common/src/process-guards';
 import { onShutdown } from '../../../libs/common/src/shutdown';
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
     metrics: { host: env.METRICS_HOST, port: env.METRICS_PORT },
     tls,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    claims:
+      dedupeClaims(env) === 'postgres'
+        ? { mode: 'postgres', url: env.CLAIMS_DATABASE_URL, leaseMs: env.CLAIM_LEASE_MS }
+        : { mode: 'local' },
   });
   onShutdown(observability.logger, (signal) => stack.shutdown(signal));
   const key = await developmentApiKey(stack.postgres.pool, env.DEV_KEY_FILE);

@@ -6,7 +6,8 @@ import {
   migrateClickHouse,
 } from '../../../libs/clickhouse/src/clickhouse';
 import { clickHouseConfig } from '../../../libs/clickhouse/src/standalone';
-import { migratePostgres, openPostgres } from '../../../libs/postgres/src/postgres';
+import { CLAIM_MIGRATIONS, migratePostgres, openPostgres } from '../../../libs/postgres/src/postgres';
+import { dedupeClaims } from '../../../libs/common/src/config';
 import { runMain } from '../../../libs/common/src/main';
 import { stackEnv } from './config';
 
@@ -21,6 +22,15 @@ async function main(): Promise<void> {
   });
   const pgRan = await migratePostgres(postgres.pool, (line) => logger.log(line));
   logger.log(`${postgres.description}: ${pgRan.length} migration(s) applied`);
+  if (dedupeClaims(env) === 'postgres') {
+    // The claims table (ingestion's own migrations), on its own database when one is named.
+    const claims = env.CLAIMS_DATABASE_URL
+      ? await openPostgres({ url: env.CLAIMS_DATABASE_URL, dataDir: '' })
+      : postgres;
+    const ran = await migratePostgres(claims.pool, (line) => logger.log(line), CLAIM_MIGRATIONS);
+    logger.log(`claims ${claims.description}: ${ran.length} migration(s) applied`);
+    if (claims !== postgres) await claims.close();
+  }
   await postgres.close();
   const config = clickHouseConfig(env);
   const clickhouse = createClickHouse(config);

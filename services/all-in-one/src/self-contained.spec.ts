@@ -69,6 +69,9 @@ describe('README: operating it', () => {
     'TLS_CLIENT_CA_FILE',
     'TLS_CA_FILE',
     'HOST',
+    'DEDUPE_CLAIMS',
+    'CLAIMS_DATABASE_URL',
+    'CLAIM_LEASE_MS',
     '64 MiB',
   ])('documents %s', (word) => {
     expect(operating).toContain(word);

@@ -16,12 +16,15 @@ import {
   instrumentPostgres,
 } from '../../../libs/observability/src/store-instrumentation';
 import {
+  CLAIM_MIGRATIONS,
   migratePostgres,
   openPostgres,
   type Postgres,
   type PostgresConfig,
 } from '../../../libs/postgres/src/postgres';
 import { startAggregation } from '../../aggregation/src/aggregation.app';
+import type { SqlClient } from '../../ingestion/src/claims/claim.repository';
+import type { ClaimsSetting } from '../../ingestion/src/claims/claims';
 import { startIngestion } from '../../ingestion/src/ingestion.app';
 import { startRegistry } from '../../registry/src/registry.app';
 
@@ -38,8 +41,17 @@ export interface StackConfig {
   tls?: TlsConfig;
   /** How long in-flight calls may finish at shutdown (ms). */
   shutdownGraceMs?: number;
-  /** Tests only: what ingestion is given in place of the ClickHouse client (fault injection). */
-  ingestionStore?: (clickhouse: ClickHouseClient) => ClickHouseClient;
+  /**
+   * Who may store a key (DEDUPE_CLAIMS): `local`, or `postgres` on `url` (unset: the stack's own
+   * PostgreSQL, embedded or not). Default: local.
+   */
+  claims?: { mode: 'local' } | { mode: 'postgres'; url?: string; leaseMs: number };
+  /** Tests only: the ports of more ingestion apps on the one ClickHouse, each with its own pipeline. */
+  ingestionReplicaPorts?: number[];
+  /** Tests only: what ingestion replica `replica` is given in place of the ClickHouse client (fault injection). */
+  ingestionStore?: (clickhouse: ClickHouseClient, replica: number) => ClickHouseClient;
+  /** Tests only: what replica `replica`'s claim store is given in place of the claims pool (fault injection). */
+  claimsStore?: (sql: SqlClient, replica: number) => SqlClient;
 }
 
 export interface Stack {
@@ -47,6 +59,8 @@ export interface Stack {
   clickhouse: ClickHouseClient;
   /** Where a client on this machine reaches each service (`0.0.0.0` becomes 127.0.0.1). */
   addresses: { registry: string; ingestion: string; aggregation: string };
+  /** Every ingestion replica's address; the first is `addresses.ingestion`. */
+  ingestionReplicas: string[];
   /** What each server is bound to, as configured (for the banner). */
   listening: { registry: string; ingestion: string; aggregation: string };
   /** `host:port` of /metrics, when started with `metrics`. */
@@ -83,12 +97,16 @@ export async function startStack(config: StackConfig): Promise<Stack> {
     observability: config.observability,
     tls: config.tls,
   });
+  const ingestionPorts = [config.ports.ingestion, ...(config.ingestionReplicaPorts ?? [])];
   const started: GrpcApp[] = [];
+  const replicas: GrpcApp[] = [];
   let registry: RegistryClient | undefined;
   let metricsServer: MetricsServer | undefined;
+  let claimsDb: Postgres | undefined;
   const closers = (): ShutdownPlan['closers'] => [
     async () => registry?.close(),
     () => clickhouse.close(),
+    async () => claimsDb?.close(),
     () => postgres.close(),
     async () => metricsServer?.close(),
   ];
@@ -98,19 +116,48 @@ export async function startStack(config: StackConfig): Promise<Stack> {
       channel: clientCredentials(config.tls),
       metrics,
     });
-    const ingestionStore = config.ingestionStore?.(clickhouse) ?? clickhouse;
-    started.push(await startIngestion(ingestionStore, registry, serve(config.ports.ingestion)));
+    let claimsPool: Postgres['pool'] | undefined;
+    if (config.claims?.mode === 'postgres') {
+      if (config.claims.url) {
+        claimsDb = await openPostgres({ url: config.claims.url, dataDir: '' });
+        instrumentPostgres(claimsDb.pool, metrics);
+      }
+      claimsPool = claimsDb?.pool ?? postgres.pool;
+      await migratePostgres(claimsPool, (line) => logger.info(line), CLAIM_MIGRATIONS);
+      logger.info(`claims: ${claimsDb?.description ?? postgres.description}`);
+    }
+    for (const [replica, port] of ingestionPorts.entries()) {
+      const claims: ClaimsSetting =
+        config.claims?.mode === 'postgres' && claimsPool
+          ? {
+              mode: 'postgres',
+              sql: config.claimsStore?.(claimsPool, replica) ?? claimsPool,
+              leaseMs: config.claims.leaseMs,
+            }
+          : { mode: 'local' };
+      const store = config.ingestionStore?.(clickhouse, replica) ?? clickhouse;
+      replicas.push(await startIngestion(store, registry, serve(port), claims));
+      if (replica === 0) started.push(replicas[0]);
+    }
     started.push(await startAggregation(clickhouse, registry, serve(config.ports.aggregation)));
     if (config.metrics)
       metricsServer = await startMetricsServer(metrics, config.metrics.host, config.metrics.port);
   } catch (error) {
-    await shutdown({ apps: [started], graceMs: 0, closers: closers() }, logger, 'start-up failed');
+    await shutdown(
+      { apps: [[...started, ...replicas.slice(1)]], graceMs: 0, closers: closers() },
+      logger,
+      'start-up failed',
+    );
     throw error;
   }
   const [registryApp, ingestionApp, aggregationApp] = started;
   const stop = (reason = 'close', graceMs = config.shutdownGraceMs ?? 10_000) =>
     shutdown(
-      { apps: [[ingestionApp, aggregationApp], [registryApp]], graceMs, closers: closers() },
+      {
+        apps: [[...replicas, aggregationApp], [registryApp]],
+        graceMs,
+        closers: closers(),
+      },
       logger,
       reason,
     );
@@ -122,6 +169,7 @@ export async function startStack(config: StackConfig): Promise<Stack> {
       ingestion: address(config.ports.ingestion),
       aggregation: address(config.ports.aggregation),
     },
+    ingestionReplicas: ingestionPorts.map(address),
     listening: {
       registry: registryApp.address,
       ingestion: ingestionApp.address,

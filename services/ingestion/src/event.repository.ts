@@ -157,6 +157,27 @@ export class EventRepository {
     return texts.map((text) => found.get(text) ?? null);
   }
 
+  /**
+   * The stored events at these pointers (the key, the sorting-key columns, the lago_id), by primary
+   * key; pointers with no such row are left out. What the claim store reads a claimed key's event with.
+   */
+  async findAt(
+    pointers: (EventKeyFields & { code: string; timestamp: Date; lagoId: string })[],
+  ): Promise<StoredEvent[]> {
+    if (pointers.length === 0) return [];
+    return storeCall('lookup', () =>
+      this.eventsAt(
+        pointers.map((p) => ({
+          key: '',
+          code: p.code,
+          timestamp: toClickHouseTime(p.timestamp),
+          lago_id: p.lagoId,
+          event: p,
+        })),
+      ),
+    );
+  }
+
   private async pointers(keys: string[]): Promise<KeyPointer[]> {
     const result = await this.clickhouse.query({
       query: `SELECT key, code, timestamp, lago_id FROM event_keys WHERE key IN {keys:Array(String)}`,

@@ -5,6 +5,7 @@ import { SERVICE_NAMES } from '../../../libs/contract/src/grpc-options';
 import type { RegistryClient } from '../../../libs/contract/src/registry-client';
 import { EventResult_Status } from '../../../libs/contract/src/generated/nest/metering/v1/ingestion';
 import type { Tally } from '../../../libs/observability/src/rpc.interceptor';
+import type { ClaimsSetting } from './claims/claims';
 import { IngestionModule } from './ingestion.module';
 
 const bump = (totals: Tally, key: string) => (totals[key] = (totals[key] ?? 0) + 1);
@@ -35,15 +36,20 @@ export function tallyIngestion(totals: Tally, response: unknown, error?: unknown
   } else if (r?.event) bump(totals, r.duplicate ? 'duplicate' : 'accepted');
 }
 
-/** The ingestion gRPC app on an open, migrated ClickHouse; callers are authenticated by the registry. */
+/**
+ * The ingestion gRPC app on an open, migrated ClickHouse; callers are authenticated by the registry.
+ * Each call makes its own pipeline (its own KeyLedger and claim store): two apps on one ClickHouse
+ * are two replicas.
+ */
 export function startIngestion(
   clickhouse: ClickHouseClient,
   registry: RegistryClient,
   serve: ServeOptions,
+  claims: ClaimsSetting = { mode: 'local' },
 ): Promise<GrpcApp> {
   return startGrpcApp({
     ...serve,
-    module: IngestionModule.forRoot(clickhouse, registry, serve.observability.metrics),
+    module: IngestionModule.forRoot(clickhouse, registry, serve.observability.metrics, claims),
     serviceName: SERVICE_NAMES.ingestion,
     shortName: 'ingestion',
     portVariable: 'INGESTION_PORT',

@@ -5,6 +5,7 @@ import { RegistryClient } from '../../../libs/contract/src/registry-client';
 import { EventQueryService } from './event-query.service';
 import type { IngestionMetrics } from '../../../libs/observability/src/metrics';
 import { EventRepository } from './event.repository';
+import { claimStore, type ClaimsSetting } from './claims/claims';
 import { IngestionController } from './ingestion.controller';
 import { IngestionService } from './ingestion.service';
 
@@ -14,6 +15,7 @@ export class IngestionModule {
     clickhouse: ClickHouseClient,
     registry: RegistryClient,
     metrics: IngestionMetrics,
+    claims: ClaimsSetting,
   ): DynamicModule {
     const events = new EventRepository(clickhouse);
     return {
@@ -22,7 +24,12 @@ export class IngestionModule {
       providers: [
         {
           provide: IngestionService,
-          useValue: new IngestionService(events, new MonotonicClock(), metrics),
+          useValue: new IngestionService(
+            events,
+            new MonotonicClock(),
+            metrics,
+            claimStore(claims, events, metrics),
+          ),
         },
         { provide: EventQueryService, useValue: new EventQueryService(events) },
         { provide: RegistryClient, useValue: registry },

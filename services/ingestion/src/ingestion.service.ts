@@ -6,6 +6,7 @@ import type { MonotonicClock } from '../../../libs/clickhouse/src/time';
 import { NO_METRICS, type IngestionMetrics } from '../../../libs/observability/src/metrics';
 import type { PreparedEvent, StoredEvent } from './event';
 import type { EventRepository } from './event.repository';
+import { LocalClaimStore, type ClaimRequest, type ClaimStore } from './claims/claim-store';
 import { KeyLedger, type Settle } from './steps/dedupe.step';
 import { aggregationWarnings, ExpressionRejection, ExpressionStep } from './steps/expression.step';
 import { resolveSubscription, type SubscriptionLookup } from './steps/resolve-subscription.step';
@@ -40,28 +41,34 @@ interface Candidate {
 
 /**
  * The ingestion pipeline (SPEC §2.2): validate → resolve subscription → dedupe → evaluate
- * expression → append. Lookups and appends of concurrent calls are group-committed: each call is
- * answered only after the insert carrying its events returned (rule 4).
+ * expression → append. Claims and appends of concurrent calls are group-committed: each call is
+ * answered only after the insert carrying its events returned (rule 4). Dedupe is the KeyLedger
+ * (one owner per key in this process) in front of a ClaimStore (who may store a key at all:
+ * claims/claim-store.ts for one process, claims/postgres-claim-store.ts for several).
  */
 export class IngestionService {
   private readonly ledger = new KeyLedger();
   private readonly expressions = new ExpressionStep();
-  private readonly lookups: MicroBatcher<PreparedEvent, StoredEvent | null>;
+  private readonly claims: ClaimStore;
   private readonly appends: MicroBatcher<StoredEvent, null>;
 
   constructor(
     events: EventRepository,
     private readonly clock: MonotonicClock,
     private readonly metrics: IngestionMetrics = NO_METRICS,
+    claims?: ClaimStore,
   ) {
-    this.lookups = new MicroBatcher(
-      (keys) => events.findFirst(keys),
-      MAX_GROUP,
-      (size, wait, run) => metrics.observeCommit('event_lookup', size, wait, run),
-    );
+    const store = (this.claims = claims ?? new LocalClaimStore(events, metrics));
     this.appends = new MicroBatcher(
       async (rows) => {
-        await events.insert(rows);
+        await store.beforeInsert(rows);
+        try {
+          await events.insert(rows);
+        } catch (error) {
+          await store.insertFailed(rows);
+          throw error;
+        }
+        await store.stored(rows);
         return rows.map(() => null);
       },
       MAX_GROUP,
@@ -134,8 +141,10 @@ export class IngestionService {
       else waiters.push({ ...c, outcome: claim.outcome });
     }
     try {
-      const existing = await this.lookups.submit(owners.map((o) => o.event));
+      const requests: ClaimRequest[] = owners.map((o) => ({ ...o.event, lagoId: randomUUID() }));
+      const existing = await this.claims.claim(requests);
       const toStore: (Candidate & { settle: Settle; stored: StoredEvent })[] = [];
+      const rejected: ClaimRequest[] = [];
       owners.forEach((o, i) => {
         const original = existing[i];
         if (original) {
@@ -143,10 +152,11 @@ export class IngestionService {
           o.settle(original);
           return;
         }
-        const stored = this.evaluate(o, metrics.get(o.event.code), outcomes);
+        const stored = this.evaluate(o, requests[i].lagoId, metrics.get(o.event.code), outcomes);
         if (stored) toStore.push({ ...o, stored: stored.event, warnings: stored.warnings });
-        else o.settle(null);
+        else rejected.push(requests[i]);
       });
+      await this.claims.release(rejected);
       await this.appends.submit(toStore.map((s) => s.stored));
       for (const s of toStore) {
         outcomes[s.index] = { status: 'ACCEPTED', event: s.stored, warnings: s.warnings };
@@ -168,6 +178,7 @@ export class IngestionService {
   /** Step 4 and the warnings of rules 5 and 7; null when the expression rejected the event. */
   private evaluate(
     candidate: Candidate,
+    lagoId: string,
     metric: MetricDefinition | undefined,
     outcomes: EventOutcome[],
   ): { event: StoredEvent; warnings: string[] } | null {
@@ -177,7 +188,7 @@ export class IngestionService {
       const event: StoredEvent = {
         ...candidate.event,
         properties,
-        lagoId: randomUUID(),
+        lagoId,
         createdAtUs: this.clock.nowUs(),
         warnings,
       };
