@@ -43,6 +43,13 @@ export function table(results: BenchResults, checks: Check[]): string {
     rule,
     ...(notes.length ? ['notes:', ...notes] : []),
     `raw insert: ${inserts} (${results.config.rawInsert.concurrency} concurrent)`,
+    `usage SQL p50 without → with the per-question duplicate check (issue 9): ${Object.entries(
+      results.raw.sql,
+    )
+      .map(
+        ([type, f]) => `${type.replace('_AGG', '')} ${f!.latencyMs.p50} → ${f!.withDuplicateCheckMs.p50} ms`,
+      )
+      .join(', ')}`,
     `events at load start: ${results.raw.eventsAtLoad.toLocaleString('en-US')} (event_keys ${results.raw.eventKeysAtLoad.toLocaleString('en-US')}), preload ${results.raw.preloadSeconds} s`,
     `${results.quick ? 'quick' : 'full'} run, ${results.totalSeconds} s; ${m.cpus} × ${m.cpuModel}, ${(m.memoryBytes / 1024 ** 3).toFixed(1)} GiB, node ${m.node}`,
     `${checks.filter((c) => c.pass).length}/${checks.length} checks pass`,

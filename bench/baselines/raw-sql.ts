@@ -11,6 +11,11 @@ export interface RawSqlFigures {
   /** The exact value the aggregation service should answer (the builder's own reading of the row). */
   value: string;
   eventsCount: string;
+  /**
+   * The same SQL with the per-question duplicate check the service ran before keys were claimed
+   * (UsageQuery.checkDuplicates; USAGE_DUPLICATE_CHECK), same run, interleaved with the above.
+   */
+  withDuplicateCheckMs: Latency;
 }
 
 /** The UsageQuery the aggregation service builds for GetUsage(hot subscription, code, window). */
@@ -57,10 +62,15 @@ export async function rawSql(
   for (const metric of METRICS) {
     const query = usageQuery(organizationId, metric, window);
     const samples: number[] = [];
+    const checked: number[] = [];
     let row: UsageRow | undefined;
     for (let i = 0; i < runs.warmup + runs.runs; i++) {
       const timed = await timeQuery(clickhouse, query);
-      if (i >= runs.warmup) samples.push(timed.ms);
+      const withCheck = await timeQuery(clickhouse, { ...query, checkDuplicates: true });
+      if (i >= runs.warmup) {
+        samples.push(timed.ms);
+        checked.push(withCheck.ms);
+      }
       row = timed.row;
     }
     const read = row ? AGGREGATION_QUERIES[metric.type].read(row, query) : { value: '0', eventsCount: '0' };
@@ -68,9 +78,11 @@ export async function rawSql(
       latencyMs: latency(samples),
       value: canonical(read.value),
       eventsCount: read.eventsCount,
+      withDuplicateCheckMs: latency(checked),
     };
+    const f = figures[metric.type]!;
     log(
-      `  raw SQL ${metric.type}: p50 ${figures[metric.type]!.latencyMs.p50} ms, p99 ${figures[metric.type]!.latencyMs.p99} ms`,
+      `  raw SQL ${metric.type}: p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms (with the duplicate check: p50 ${f.withDuplicateCheckMs.p50} ms, p99 ${f.withDuplicateCheckMs.p99} ms)`,
     );
   }
   return figures;

@@ -73,12 +73,43 @@ export const claimsEnv = {
  * DEDUPE_CLAIMS, or its default: `postgres` whenever a ClickHouse server is configured (several
  * processes can write it), `local` on the embedded store (one process can open it).
  */
+/**
+ * The one combination refused: local claims with a ClickHouse server. Usage SQL trusts every key
+ * to be stored once (UsageQuery.checkDuplicates), and on a server that holds only with the claim
+ * every ingestion process shares.
+ */
+export function refuseLocalClaimsOnServer(
+  env: { DEDUPE_CLAIMS?: 'local' | 'postgres'; CLICKHOUSE_URL?: string },
+  context: z.RefinementCtx,
+): void {
+  if (env.CLICKHOUSE_URL && env.DEDUPE_CLAIMS === 'local') {
+    context.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['DEDUPE_CLAIMS'],
+      message:
+        'local needs the embedded store (one writing process); with CLICKHOUSE_URL every ingestion process must share the postgres claim',
+    });
+  }
+}
+
 export function dedupeClaims(env: {
   DEDUPE_CLAIMS?: 'local' | 'postgres';
   CLICKHOUSE_URL?: string;
 }): 'local' | 'postgres' {
   return env.DEDUPE_CLAIMS ?? (env.CLICKHOUSE_URL ? 'postgres' : 'local');
 }
+
+/**
+ * USAGE_DUPLICATE_CHECK: make every usage question check for a transaction_id stored twice (and
+ * ask again with the dedupe when one is). Only for ClickHouse data written before ingestion claimed
+ * every key; `npm run audit:duplicates` tells whether a deployment needs it. Default false.
+ */
+export const usageEnv = {
+  USAGE_DUPLICATE_CHECK: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+};
 
 export const postgresEnv = {
   DATABASE_URL: optionalUrl,

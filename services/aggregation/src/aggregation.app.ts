@@ -3,16 +3,18 @@ import { startGrpcApp, type GrpcApp, type ServeOptions } from '../../../libs/com
 import { SERVICE_NAMES } from '../../../libs/contract/src/grpc-options';
 import type { RegistryClient } from '../../../libs/contract/src/registry-client';
 import { AggregationModule } from './aggregation.module';
+import type { UsageOptions } from './usage.service';
 
 /** The aggregation gRPC app on an open, migrated ClickHouse; callers are authenticated by the registry. */
 export function startAggregation(
   clickhouse: ClickHouseClient,
   registry: RegistryClient,
   serve: ServeOptions,
+  usage: UsageOptions = {},
 ): Promise<GrpcApp> {
   return startGrpcApp({
     ...serve,
-    module: AggregationModule.forRoot(clickhouse, registry, serve.observability.metrics),
+    module: AggregationModule.forRoot(clickhouse, registry, serve.observability.metrics, usage),
     serviceName: SERVICE_NAMES.aggregation,
     shortName: 'aggregation',
     portVariable: 'AGGREGATION_PORT',

@@ -4,7 +4,7 @@ import { RegistryClient } from '../../../libs/contract/src/registry-client';
 import type { UsageMetrics } from '../../../libs/observability/src/metrics';
 import { AggregationController } from './aggregation.controller';
 import { UsageRepository } from './usage.repository';
-import { UsageService } from './usage.service';
+import { UsageService, type UsageOptions } from './usage.service';
 
 @Module({})
 export class AggregationModule {
@@ -12,12 +12,16 @@ export class AggregationModule {
     clickhouse: ClickHouseClient,
     registry: RegistryClient,
     metrics: UsageMetrics,
+    usage: UsageOptions = {},
   ): DynamicModule {
     return {
       module: AggregationModule,
       controllers: [AggregationController],
       providers: [
-        { provide: UsageService, useValue: new UsageService(new UsageRepository(clickhouse), metrics) },
+        {
+          provide: UsageService,
+          useValue: new UsageService(new UsageRepository(clickhouse), metrics, usage),
+        },
         { provide: RegistryClient, useValue: registry },
       ],
     };

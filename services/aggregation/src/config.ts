@@ -7,6 +7,7 @@ import {
   parseConfig,
   port,
   registryCacheEnv,
+  usageEnv,
 } from '../../../libs/common/src/config';
 
 const schema = z.object({
@@ -16,6 +17,7 @@ const schema = z.object({
   ...registryCacheEnv,
   ...operationsEnv(9467),
   ...clickHouseEnv,
+  ...usageEnv,
 });
 
 export type AggregationConfig = z.infer<typeof schema>;

@@ -32,12 +32,17 @@ async function main(): Promise<void> {
     channel: clientCredentials(tls),
     metrics,
   });
-  const app = await startAggregation(clickhouse, registry, {
-    host: config.AGGREGATION_HOST,
-    port: config.AGGREGATION_PORT,
-    observability,
-    tls,
-  });
+  const app = await startAggregation(
+    clickhouse,
+    registry,
+    {
+      host: config.AGGREGATION_HOST,
+      port: config.AGGREGATION_PORT,
+      observability,
+      tls,
+    },
+    { checkDuplicates: config.USAGE_DUPLICATE_CHECK },
+  );
   const metricsServer = await startMetricsServer(metrics, config.METRICS_HOST, config.METRICS_PORT);
   logger.info({ address: metricsServer.address }, 'metrics: GET /metrics');
   onShutdown(logger, (signal) =>

@@ -39,11 +39,15 @@ const EMPTY: GroupResult = {
   preciseTotalAmountCents: '0',
 };
 
-/** The ungrouped total, then (when grouped) the groups: SPEC §2.3. */
-function statements(q: UsageQuestion, dedupe: boolean): BuiltQuery[] {
+/**
+ * The ungrouped total, then (when grouped) the groups: SPEC §2.3. `check`: also report repeated
+ * transaction_ids (UsageQuery.checkDuplicates); with `dedupe`, drop them in SQL.
+ */
+function statements(q: UsageQuestion, check: boolean, dedupe: boolean): BuiltQuery[] {
   const builder = AGGREGATION_QUERIES[q.metric.aggregationType];
-  const total = builder.build({ ...q.query, groupedBy: [] }, dedupe);
-  return q.query.groupedBy.length > 0 ? [total, builder.build(q.query, dedupe)] : [total];
+  const query = { ...q.query, checkDuplicates: check || dedupe };
+  const total = builder.build({ ...query, groupedBy: [] }, dedupe);
+  return query.groupedBy.length > 0 ? [total, builder.build(query, dedupe)] : [total];
 }
 
 /**
@@ -111,12 +115,27 @@ function round(metric: MetricDefinition, value: string): string {
   return canonical(roundDecimal(new Decimal(value), metric.roundingFunction, metric.roundingPrecision ?? 0));
 }
 
+/** How usage SQL treats transaction_ids (see UsageQuery.checkDuplicates). */
+export interface UsageOptions {
+  /**
+   * Check every question for a transaction_id stored twice and ask again with the dedupe when one
+   * is (USAGE_DUPLICATE_CHECK). Only data written before ingestion claimed every key (issue 9) can
+   * hold one; `npm run audit:duplicates` tells whether a deployment's does. Default false.
+   */
+  checkDuplicates?: boolean;
+}
+
 /** Usage (SPEC §3): each type's SQL, then the exact reading and rounding (§3.7). */
 export class UsageService {
+  private readonly checkDuplicates: boolean;
+
   constructor(
     private readonly repository: UsageRepository,
     private readonly metrics: UsageMetrics = NO_METRICS,
-  ) {}
+    options: UsageOptions = {},
+  ) {
+    this.checkDuplicates = options.checkDuplicates ?? false;
+  }
 
   async usage(metric: MetricDefinition, query: UsageQuery, windows?: TimeWindow[]): Promise<UsageResult> {
     const [result] = await this.usages([{ metric, query, windows }]);
@@ -125,10 +144,10 @@ export class UsageService {
 
   /**
    * Several questions (GetSubscriptionUsage: one per metric) answered in one ClickHouse round trip.
-   * Ingestion stores each transaction_id once (SPEC §2.2 rule 3) unless two of its processes race
-   * on a key, so the SQL does not dedupe (a sort of every row: 30–70% of the old query time) but says
-   * when a question's events repeat a transaction_id; those questions are asked again with the
-   * dedupe, where the first accepted row wins.
+   * Ingestion stores each transaction_id once (SPEC §2.2 rule 3: a claim before every insert), so
+   * the SQL neither dedupes nor checks. With `checkDuplicates` (data from before the claims) each
+   * statement also says when its events repeat a transaction_id; those questions are asked again
+   * with the dedupe, where the first accepted row wins.
    */
   async usages(questions: UsageQuestion[]): Promise<UsageResult[]> {
     if (questions.length === 0) return [];
@@ -167,14 +186,14 @@ export class UsageService {
     bucketed: UsageQuestion[],
   ): Promise<{ answers: UsageResult[]; buckets: (UsageRow[][] | null)[] }> {
     const all = await this.rowsOf([
-      ...questions.map((q) => statements(q, false)),
-      ...bucketed.map((q) => statements(inBuckets(q), false)),
+      ...questions.map((q) => statements(q, this.checkDuplicates, false)),
+      ...bucketed.map((q) => statements(inBuckets(q), this.checkDuplicates, false)),
     ]);
     const rows = all.slice(0, questions.length);
     const buckets = all.slice(questions.length).map((own) => (hasDuplicates(own) ? null : own));
     const repeated = questions.flatMap((_, i) => (hasDuplicates(rows[i]) ? [i] : []));
     if (repeated.length > 0) {
-      const exact = await this.rowsOf(repeated.map((i) => statements(questions[i], true)));
+      const exact = await this.rowsOf(repeated.map((i) => statements(questions[i], true, true)));
       repeated.forEach((i, k) => (rows[i] = exact[k]));
     }
     const answers = questions.map((q, i) => {

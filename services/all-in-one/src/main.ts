@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     metrics: { host: env.METRICS_HOST, port: env.METRICS_PORT },
     tls,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    usage: { checkDuplicates: env.USAGE_DUPLICATE_CHECK },
     claims:
       dedupeClaims(env) === 'postgres'
         ? { mode: 'postgres', url: env.CLAIMS_DATABASE_URL, leaseMs: env.CLAIM_LEASE_MS }

@@ -23,6 +23,7 @@ import {
   type PostgresConfig,
 } from '../../../libs/postgres/src/postgres';
 import { startAggregation } from '../../aggregation/src/aggregation.app';
+import type { UsageOptions } from '../../aggregation/src/usage.service';
 import type { SqlClient } from '../../ingestion/src/claims/claim.repository';
 import type { ClaimsSetting } from '../../ingestion/src/claims/claims';
 import { startIngestion } from '../../ingestion/src/ingestion.app';
@@ -46,6 +47,8 @@ export interface StackConfig {
    * PostgreSQL, embedded or not). Default: local.
    */
   claims?: { mode: 'local' } | { mode: 'postgres'; url?: string; leaseMs: number };
+  /** How usage SQL treats transaction_ids (aggregation's UsageOptions). */
+  usage?: UsageOptions;
   /** Tests only: the ports of more ingestion apps on the one ClickHouse, each with its own pipeline. */
   ingestionReplicaPorts?: number[];
   /** Tests only: what ingestion replica `replica` is given in place of the ClickHouse client (fault injection). */
@@ -139,7 +142,7 @@ export async function startStack(config: StackConfig): Promise<Stack> {
       replicas.push(await startIngestion(store, registry, serve(port), claims));
       if (replica === 0) started.push(replicas[0]);
     }
-    started.push(await startAggregation(clickhouse, registry, serve(config.ports.aggregation)));
+    started.push(await startAggregation(clickhouse, registry, serve(config.ports.aggregation), config.usage));
     if (config.metrics)
       metricsServer = await startMetricsServer(metrics, config.metrics.host, config.metrics.port);
   } catch (error) {

@@ -9,6 +9,7 @@ import {
   operationsEnv,
   parseConfig,
   port,
+  refuseLocalClaimsOnServer,
   registryCacheEnv,
 } from '../../../libs/common/src/config';
 
@@ -25,6 +26,7 @@ const schema = z
     DATABASE_URL: optionalUrl,
   })
   .superRefine((env, context) => {
+    refuseLocalClaimsOnServer(env, context);
     if (dedupeClaims(env) === 'postgres' && !env.CLAIMS_DATABASE_URL && !env.DATABASE_URL) {
       context.addIssue({
         code: z.ZodIssueCode.custom,

@@ -78,18 +78,31 @@ describe.each(AGGREGATION_TYPES)('%s query builder', (type) => {
     expect(build(type).sql).not.toMatch(dedupe);
   });
 
-  it('otherwise reports whether two selected rows share a transaction hash, over all groups', () => {
+  it('by default trusts each transaction id to be stored once: no hash is read or sorted', () => {
+    for (const groupedBy of [[], ['gk-1']]) {
+      const { sql } = build(type, { groupedBy });
+      // The selection still names tx_hash; ClickHouse computes only the columns that are read.
+      expect(sql).not.toMatch(/groupArray\(tx_hash\)|arraySort|arrayExists/);
+      expect(sql).toContain('toUInt8(0) AS duplicates');
+      expect(sql).toMatch(/GROUP BY group_values\s+HAVING [^\n]+$/);
+    }
+  });
+
+  it('when checking duplicates, reports whether two selected rows share a transaction hash, over all groups', () => {
     const duplicates = (hashes: string) =>
       `toUInt8(arrayExists((a, b) -> a = b, arrayPopBack(${hashes}), arrayPopFront(${hashes}))) AS duplicates`;
     for (const dedupe of [false, true]) {
-      const grouped = AGGREGATION_QUERIES[type].build(query(type), dedupe).sql;
+      const grouped = AGGREGATION_QUERIES[type].build(query(type, { checkDuplicates: true }), dedupe).sql;
       expect(grouped).toContain('xxh3(transaction_id) AS tx_hash');
       expect(grouped).toContain('arraySort(arrayFlatten(groupArray(tx_hashes))) AS hashes');
       expect(grouped).toContain(duplicates('hashes'));
       // Gathered into one row so that groups left out (keep = 0) still count, then spread out again.
       expect(grouped).toMatch(/groupArrayIf\(\(group_values, value, [^)]*\), keep\) AS kept/);
       expect(grouped).toMatch(/\)\s*ARRAY JOIN kept AS g\s*$/);
-      const total = AGGREGATION_QUERIES[type].build(query(type, { groupedBy: [] }), dedupe).sql;
+      const total = AGGREGATION_QUERIES[type].build(
+        query(type, { groupedBy: [], checkDuplicates: true }),
+        dedupe,
+      ).sql;
       expect(total).toContain(
         duplicates(
           type === 'UNIQUE_COUNT_AGG'
@@ -209,7 +222,8 @@ describe('what each type computes', () => {
     ['WEIGHTED_SUM_AGG', 'countIf(numeric) > 0'],
     ['UNIQUE_COUNT_AGG', 'sum(events) > 0'],
   ])('%s reports a group when %s', (type, keep) => {
-    expect(build(type).sql).toContain(`${keep} AS keep`);
+    expect(build(type, { checkDuplicates: true }).sql).toContain(`${keep} AS keep`);
+    expect(build(type).sql).toContain(`HAVING ${keep}`);
     expect(build(type, { groupedBy: [] }).sql).toContain(`HAVING ${keep}`);
   });
 

@@ -149,6 +149,14 @@ export interface Groups {
  * that `duplicates` sees every group's hashes, then spread out again.
  */
 export function perGroup(q: UsageQuery, groups: Groups): string {
+  if (!q.checkDuplicates) {
+    // Keys are unique (see UsageQuery.checkDuplicates): one aggregation, no hashes read or sorted.
+    return `
+    SELECT group_values, ${groups.columns.join(', ')}, toUInt8(0) AS duplicates
+    FROM (${groups.from})
+    GROUP BY group_values
+    HAVING ${groups.keep}`;
+  }
   const hashes = groups.hashes ?? 'groupArray(tx_hash)';
   if (q.groupedBy.length === 0) {
     return `

@@ -24,6 +24,9 @@ export const uniqueCountQuery: AggregationQuery = {
   read: readPlain,
 };
 
+/** The transaction hashes `perGroup` checks, only when it checks them. */
+const hashesOf = (q: UsageQuery) => (q.checkDuplicates ? 'groupArray(tx_hash)' : `CAST([], 'Array(UInt64)')`);
+
 /** Whether the value's last operation is not `remove`. */
 const ACTIVE = `argMax(property_texts['operation_type'] != 'remove', event_order)`;
 
@@ -32,7 +35,7 @@ function perValue(q: UsageQuery, dedupe: boolean): Pick<Groups, 'from'> {
   return {
     from: `
       SELECT group_values, toUInt64(${ACTIVE}) AS active_values, ${AMOUNT_SUM} AS amount,
-             groupArray(tx_hash) AS hashes, count() AS events
+             ${hashesOf(q)} AS hashes, count() AS events
       FROM (${selection(q, { history: q.recurring, dedupe })})
       GROUP BY group_values, field_text`,
   };
@@ -57,7 +60,7 @@ function twoBranches(q: UsageQuery, dedupe: boolean): Pick<Groups, 'from'> {
         GROUP BY field_text
       )
       UNION ALL
-      SELECT group_values, 0, ${AMOUNT_SUM}, groupArray(tx_hash), count()
+      SELECT group_values, 0, ${AMOUNT_SUM}, ${hashesOf(q)}, count()
       FROM (${selected})
       GROUP BY group_values`,
   };

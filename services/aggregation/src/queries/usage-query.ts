@@ -24,6 +24,13 @@ export interface UsageQuery {
    * [from, to), in order; each row's group_values then begins with its window's 1-based number.
    */
   windowStarts?: Date[];
+  /**
+   * Also report whether a transaction_id is selected twice (`duplicates`, queries/selection.ts
+   * `perGroup`): a sort of every selected row's hash. Off by default: ingestion stores each key
+   * once (a claim before every insert, SPEC §2.2 rule 3), so the rows are exact without it. On for
+   * data written before the claims existed (USAGE_DUPLICATE_CHECK) and for the audit.
+   */
+  checkDuplicates?: boolean;
 }
 
 /** The columns of every builder's rows; a builder lists the optional ones its SQL produces. */
