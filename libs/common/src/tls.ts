@@ -25,7 +25,7 @@ export interface TlsConfig {
   ca?: Buffer;
 }
 
-type TlsEnv = { [K in keyof typeof tlsEnv]?: string };
+export type TlsEnv = { [K in keyof typeof tlsEnv]?: string };
 
 /**
  * Reads the files named by the environment; undefined when TLS_CERT_FILE and TLS_KEY_FILE are unset.

@@ -1,14 +1,10 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { clickHouseConfig } from '../../../libs/clickhouse/src/standalone';
 import { dedupeClaims } from '../../../libs/common/src/config';
 import { runMain } from '../../../libs/common/src/main';
-import { installProcessGuards } from '../../../libs/common/src/process-guards';
+import { startServiceProcess } from '../../../libs/common/src/service-process';
 import { onShutdown } from '../../../libs/common/src/shutdown';
-import { loadTls } from '../../../libs/common/src/tls';
 import { registryCacheTtls } from '../../../libs/contract/src/registry-client';
-import { NestPinoLogger } from '../../../libs/observability/src/logger';
-import { processObservability } from '../../../libs/observability/src/observability';
 import { stackEnv } from './config';
 import { developmentApiKey } from './dev-key';
 import { startStack } from './stack';
@@ -16,13 +12,7 @@ import { startStack } from './stack';
 /** `npm start`: the whole system in one process, on the embedded stores unless URLs are set. */
 async function main(): Promise<void> {
   const env = stackEnv();
-  const tls = loadTls(env);
-  const observability = processObservability(env.LOG_LEVEL);
-  Logger.overrideLogger(new NestPinoLogger(observability.logger));
-  installProcessGuards({
-    error: (line) => observability.logger.error(line),
-    count: () => observability.metrics.unhandledRejection('rejection'),
-  });
+  const { tls, observability } = startServiceProcess(env);
   const stack = await startStack({
     host: env.HOST,
     ports: { registry: env.REGISTRY_PORT, ingestion: env.INGESTION_PORT, aggregation: env.AGGREGATION_PORT },

@@ -122,7 +122,12 @@ export async function startStack(config: StackConfig): Promise<Stack> {
     let claimsPool: Postgres['pool'] | undefined;
     if (config.claims?.mode === 'postgres') {
       if (config.claims.url) {
-        claimsDb = await openPostgres({ url: config.claims.url, dataDir: '' });
+        claimsDb = await openPostgres({
+          url: config.claims.url,
+          dataDir: '',
+          onIdleError: (error) =>
+            logger.warn({ err: error }, 'claims: idle connection lost (replaced on next use)'),
+        });
         instrumentPostgres(claimsDb.pool, metrics);
       }
       claimsPool = claimsDb?.pool ?? postgres.pool;

@@ -1,14 +1,9 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { openStandaloneClickHouse } from '../../../libs/clickhouse/src/standalone';
 import { runMain } from '../../../libs/common/src/main';
-import { installProcessGuards } from '../../../libs/common/src/process-guards';
-import { onShutdown, shutdown } from '../../../libs/common/src/shutdown';
-import { clientCredentials, loadTls } from '../../../libs/common/src/tls';
+import { serveUntilSignal, startServiceProcess } from '../../../libs/common/src/service-process';
+import { clientCredentials } from '../../../libs/common/src/tls';
 import { RegistryClient, registryCacheTtls } from '../../../libs/contract/src/registry-client';
-import { NestPinoLogger } from '../../../libs/observability/src/logger';
-import { startMetricsServer } from '../../../libs/observability/src/metrics-server';
-import { processObservability } from '../../../libs/observability/src/observability';
 import {
   instrumentClickHouse,
   instrumentPostgres,
@@ -22,14 +17,9 @@ import { startIngestion } from './ingestion.app';
 /** `npm run start:ingestion`: ingestion alone, on a ClickHouse server (CLICKHOUSE_URL). */
 async function main(): Promise<void> {
   const config = ingestionConfig();
-  const tls = loadTls(config);
-  const observability = processObservability(config.LOG_LEVEL);
+  const service = startServiceProcess(config);
+  const { tls, observability } = service;
   const { logger, metrics } = observability;
-  Logger.overrideLogger(new NestPinoLogger(logger));
-  installProcessGuards({
-    error: (line) => observability.logger.error(line),
-    count: () => observability.metrics.unhandledRejection('rejection'),
-  });
   const clickhouse = instrumentClickHouse(
     await openStandaloneClickHouse('ingestion', config, logger),
     metrics,
@@ -37,7 +27,12 @@ async function main(): Promise<void> {
   // The claim shared with every other ingestion process (DEDUPE_CLAIMS; config.ts requires its URL).
   const claimsDb =
     dedupeClaims(config) === 'postgres'
-      ? await openPostgres({ url: config.CLAIMS_DATABASE_URL ?? config.DATABASE_URL, dataDir: '' })
+      ? await openPostgres({
+          url: config.CLAIMS_DATABASE_URL ?? config.DATABASE_URL,
+          dataDir: '',
+          onIdleError: (error) =>
+            logger.warn({ err: error }, 'claims: idle connection lost (replaced on next use)'),
+        })
       : undefined;
   let claims: ClaimsSetting = { mode: 'local' };
   if (claimsDb) {
@@ -61,24 +56,11 @@ async function main(): Promise<void> {
     },
     claims,
   );
-  const metricsServer = await startMetricsServer(metrics, config.METRICS_HOST, config.METRICS_PORT);
-  logger.info({ address: metricsServer.address }, 'metrics: GET /metrics');
-  onShutdown(logger, (signal) =>
-    shutdown(
-      {
-        apps: [[app]],
-        graceMs: config.SHUTDOWN_GRACE_MS,
-        closers: [
-          async () => registry.close(),
-          () => clickhouse.close(),
-          async () => claimsDb?.close(),
-          () => metricsServer.close(),
-        ],
-      },
-      logger,
-      signal,
-    ),
-  );
+  await serveUntilSignal(app, service, config, [
+    async () => registry.close(),
+    () => clickhouse.close(),
+    async () => claimsDb?.close(),
+  ]);
 }
 
 runMain(main);

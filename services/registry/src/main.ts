@@ -1,12 +1,6 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { runMain } from '../../../libs/common/src/main';
-import { installProcessGuards } from '../../../libs/common/src/process-guards';
-import { onShutdown, shutdown } from '../../../libs/common/src/shutdown';
-import { loadTls } from '../../../libs/common/src/tls';
-import { NestPinoLogger } from '../../../libs/observability/src/logger';
-import { startMetricsServer } from '../../../libs/observability/src/metrics-server';
-import { processObservability } from '../../../libs/observability/src/observability';
+import { serveUntilSignal, startServiceProcess } from '../../../libs/common/src/service-process';
 import { instrumentPostgres } from '../../../libs/observability/src/store-instrumentation';
 import { migratePostgres, openPostgres } from '../../../libs/postgres/src/postgres';
 import { registryConfig } from './config';
@@ -15,14 +9,9 @@ import { startRegistry } from './registry.app';
 /** `npm run start:registry`: the registry alone (PostgreSQL from DATABASE_URL, or embedded PGlite). */
 async function main(): Promise<void> {
   const config = registryConfig();
-  const tls = loadTls(config);
-  const observability = processObservability(config.LOG_LEVEL);
+  const service = startServiceProcess(config);
+  const { tls, observability } = service;
   const { logger, metrics } = observability;
-  Logger.overrideLogger(new NestPinoLogger(logger));
-  installProcessGuards({
-    error: (line) => observability.logger.error(line),
-    count: () => observability.metrics.unhandledRejection('rejection'),
-  });
   const postgres = await openPostgres({
     url: config.DATABASE_URL,
     dataDir: config.PGLITE_DATA_DIR,
@@ -39,19 +28,7 @@ async function main(): Promise<void> {
     observability,
     tls,
   });
-  const metricsServer = await startMetricsServer(metrics, config.METRICS_HOST, config.METRICS_PORT);
-  logger.info({ address: metricsServer.address }, 'metrics: GET /metrics');
-  onShutdown(logger, (signal) =>
-    shutdown(
-      {
-        apps: [[app]],
-        graceMs: config.SHUTDOWN_GRACE_MS,
-        closers: [() => postgres.close(), () => metricsServer.close()],
-      },
-      logger,
-      signal,
-    ),
-  );
+  await serveUntilSignal(app, service, config, [() => postgres.close()]);
 }
 
 runMain(main);
