@@ -5,19 +5,19 @@ const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts'
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Store and gRPC tests make many real calls: 5 s (jest's default) is too tight on a busy 2-core box.
+  // (A top-level option: jest ignores it inside `projects`.)
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services}/**/*.spec.ts'] },
-    // Store and gRPC tests make many real calls: 5 s (jest's default) is too tight on a busy 2-core box.
     {
       ...common,
       displayName: 'int',
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/{libs,services}/**/*.int-spec.ts'],
     },
     {
       ...common,
       displayName: 'e2e',
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
     },
   ],

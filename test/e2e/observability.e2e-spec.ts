@@ -7,6 +7,8 @@ import { createLogger } from '../../libs/observability/src/logger';
 import { Metrics } from '../../libs/observability/src/metrics';
 import { api, at, expectError, JAN } from '../support/api';
 import { startTestStack, type TestStack } from '../support/test-stack';
+import { bearer } from '../../libs/testing/src/clients';
+import { IngestEventsRequest } from '../../libs/contract/src/generated/client/metering/v1/ingestion';
 
 describe('logs and metrics', () => {
   let t: TestStack;
@@ -42,6 +44,18 @@ describe('logs and metrics', () => {
       { ...event, transactionId: '', properties: {} },
     ]);
     await a.ingest({ ...event, transactionId: 't3', properties: { gb: 3 } });
+    await new Promise<void>((resolve, reject) => {
+      const call = t.clients.ingestion.streamEvents(bearer(apiKey));
+      call.on('data', () => {});
+      call.on('error', reject);
+      call.on('end', () => resolve());
+      call.write(
+        IngestEventsRequest.fromPartial({
+          events: [{ ...event, transactionId: 's1', properties: { gb: 4 } }],
+        }),
+      );
+      call.end();
+    });
     await a.usage({ externalSubscriptionId: 'sub_1', code: 'gb', ...JAN });
     await expectError(
       api(t, 'mk_not_a_key').usage({ externalSubscriptionId: 'sub_1', code: 'gb', ...JAN }),
@@ -79,6 +93,9 @@ describe('logs and metrics', () => {
       duplicate: 0,
       rejected: 0,
     });
+    // A streaming handler is a wrapper without a name: the method comes from its gRPC pattern.
+    expect(rpcLines().find((l) => l.method === 'StreamEvents')).toMatchObject({ code: 'OK', accepted: 1 });
+    expect(rpcLines().filter((l) => l.method === '')).toEqual([]);
     expect(rpcLines().filter((l) => l.method === 'CreateBillableMetric')).toEqual([
       expect.objectContaining({ service: 'registry', organizationId, code: 'OK' }),
     ]);
@@ -101,7 +118,7 @@ describe('logs and metrics', () => {
     has(
       /^metering_rpc_duration_seconds_bucket\{le="0\.1",service="registry",method="CreateBillableMetric",code="OK"\} \d/m,
     );
-    has(/^metering_events_total\{outcome="ACCEPTED"\} 3$/m);
+    has(/^metering_events_total\{outcome="ACCEPTED"\} 4$/m); // t1, t2, t3 and the streamed s1
     has(/^metering_events_total\{outcome="DUPLICATE"\} 1$/m);
     has(/^metering_events_total\{outcome="REJECTED"\} 1$/m);
     has(/^metering_event_warnings_total\{warning="invalid_aggregation_property"\} 1$/m);

@@ -3,6 +3,7 @@ import { status, type Metadata } from '@grpc/grpc-js';
 import { finalize, tap, type Observable } from 'rxjs';
 import type { Logger } from './logger';
 import type { RpcMetrics } from './metrics';
+import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 
 /** Counts a service adds to its RPC lines (ingestion: accepted / duplicate / rejected events). */
 export type Tally = Record<string, number>;
@@ -23,8 +24,15 @@ export interface RpcInterceptorOptions {
 /** Codes that mean the server failed, not the caller: logged at `error` with the cause. */
 const SERVER_FAULTS = new Set([status.INTERNAL, status.UNKNOWN, status.DATA_LOSS, status.UNAVAILABLE]);
 
-/** `ingestEvent` → `IngestEvent`, the method's name in the proto. */
-const protoName = (handler: string) => handler.charAt(0).toUpperCase() + handler.slice(1);
+/**
+ * The method's name in the proto: the `rpc` of the handler's gRPC pattern, else its function name
+ * capitalised (`ingestEvent` → `IngestEvent`). A streaming handler is a wrapper without a name.
+ */
+function protoName(handler: (...args: unknown[]) => unknown): string {
+  const patterns = Reflect.getMetadata(PATTERN_METADATA, handler) as { rpc?: string }[] | undefined;
+  const name = patterns?.find((p) => p?.rpc)?.rpc ?? handler.name;
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
 
 /**
  * The one place every RPC is logged and timed: one JSON line per call when it ends — `service`,
@@ -38,7 +46,7 @@ export class RpcInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const started = performance.now();
-    const method = protoName(context.getHandler().name);
+    const method = protoName(context.getHandler() as (...args: unknown[]) => unknown);
     const metadata = context.switchToRpc().getContext<Metadata | undefined>();
     const totals: Tally = {};
     let outcome: { code: status; error?: unknown } | undefined;

@@ -9,6 +9,7 @@ async function timed<T>(
   store: string,
   operation: string,
   call: () => Promise<T>,
+  isFault: (error: unknown) => boolean = () => true,
 ): Promise<T> {
   const started = performance.now();
   try {
@@ -16,9 +17,20 @@ async function timed<T>(
     metrics.observeCall(store, operation, performance.now() - started, false);
     return result;
   } catch (error) {
-    metrics.observeCall(store, operation, performance.now() - started, true);
+    metrics.observeCall(store, operation, performance.now() - started, isFault(error));
     throw error;
   }
+}
+
+/**
+ * Whether a PostgreSQL error says the store failed, rather than that the statement's data was
+ * refused as designed: SQLSTATE class 23 (a unique or foreign key violation: e.g. a metric code
+ * already taken, answered ALREADY_EXISTS) and 22 (a value the column cannot hold) are outcomes
+ * of a caller's request, not store errors to alert on.
+ */
+export function isPostgresFault(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return !(typeof code === 'string' && (code.startsWith('23') || code.startsWith('22')));
 }
 
 /**
@@ -36,7 +48,8 @@ export function instrumentClickHouse(client: ClickHouseClient, metrics: StoreMet
 }
 
 /**
- * Times every `pool.query` of a PostgreSQL pool (promise form) and counts the failed ones; a client
+ * Times every `pool.query` of a PostgreSQL pool (promise form) and counts the failed ones (those
+ * isPostgresFault calls a fault); a client
  * checked out with `pool.connect()` is timed as operation `connect`. Returns the same pool.
  */
 export function instrumentPostgres(pool: Pool, metrics: StoreMetrics): Pool {
@@ -45,7 +58,7 @@ export function instrumentPostgres(pool: Pool, metrics: StoreMetrics): Pool {
   methods.query = (...args: unknown[]) =>
     typeof args[args.length - 1] === 'function'
       ? query(...args)
-      : timed(metrics, 'postgres', 'query', () => query(...args) as Promise<unknown>);
+      : timed(metrics, 'postgres', 'query', () => query(...args) as Promise<unknown>, isPostgresFault);
   const connect = methods.connect.bind(pool);
   methods.connect = (...args: unknown[]) =>
     args.length > 0

@@ -1,6 +1,7 @@
 import { clickHouseConfig } from '../../../libs/clickhouse/src/standalone';
 import { createClickHouse, describeClickHouse } from '../../../libs/clickhouse/src/clickhouse';
 import { runMain } from '../../../libs/common/src/main';
+import { StartupError } from '../../../libs/observability/src/listen-error';
 import { aggregationConfig } from './config';
 import { DuplicateAudit } from './duplicate-audit';
 
@@ -9,9 +10,25 @@ import { DuplicateAudit } from './duplicate-audit';
  * ClickHouse of CLICKHOUSE_URL, or in the embedded store of CLICKHOUSE_DATA_DIR when `npm start`
  * does not hold it. Exit status 0 when there are none, 3 when there are (for scripts).
  */
+/** The store to audit; a clear message when `npm start` holds the embedded one. */
+function open(config: ReturnType<typeof aggregationConfig>) {
+  try {
+    return createClickHouse(clickHouseConfig(config));
+  } catch (error) {
+    if (
+      !config.CLICKHOUSE_URL &&
+      /Cannot lock file|already running|Failed to create connection/.test((error as Error).message)
+    )
+      throw new StartupError(
+        `audit:duplicates: the embedded ClickHouse in ${config.CLICKHOUSE_DATA_DIR} is open in a running \`npm start\` (one process at a time). Its single writer claims every key, so it cannot hold one twice; to audit it anyway, stop \`npm start\` first.`,
+      );
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
   const config = aggregationConfig();
-  const clickhouse = createClickHouse(clickHouseConfig(config));
+  const clickhouse = open(config);
   try {
     console.error(`auditing ${describeClickHouse(clickHouseConfig(config))}: one pass over every key…`);
     const started = Date.now();

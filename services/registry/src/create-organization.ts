@@ -1,4 +1,5 @@
 import { runMain } from '../../../libs/common/src/main';
+import { StartupError } from '../../../libs/observability/src/listen-error';
 import { embeddedOwner } from '../../../libs/postgres/src/embedded-lock';
 import { migratePostgres, openPostgres } from '../../../libs/postgres/src/postgres';
 import { registryConfig } from './config';
@@ -13,7 +14,7 @@ import { OrganizationRepository } from './organization.repository';
  */
 async function main(): Promise<void> {
   const name = process.argv.slice(2).join(' ').trim();
-  if (!name) throw new Error('usage: npm run org:create -- "<organization name>"');
+  if (!name) throw new StartupError('usage: npm run org:create -- "<organization name>"');
   const config = registryConfig();
   const owner = config.DATABASE_URL ? null : embeddedOwner(config.PGLITE_DATA_DIR);
   const url = config.DATABASE_URL ?? (owner ? `postgres://postgres@${owner.address}/postgres` : undefined);
