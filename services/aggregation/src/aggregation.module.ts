@@ -17,7 +17,7 @@ export class AggregationModule {
       module: AggregationModule,
       controllers: [AggregationController],
       providers: [
-        { provide: UsageService, useValue: new UsageService(new UsageRepository(clickhouse), metrics) },
+        { provide: UsageService, useValue: new UsageService(new UsageRepository(clickhouse), metrics, true) },
         { provide: RegistryClient, useValue: registry },
       ],
     };

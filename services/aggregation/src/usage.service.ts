@@ -1,6 +1,7 @@
 import { canonical, Decimal, roundDecimal } from '../../../libs/common/src/decimal';
 import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { AGGREGATION_QUERIES } from './queries';
+import { rollupStatement } from './rollup/rollup.query';
 import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
 import { NO_METRICS, type UsageMetrics } from '../../../libs/observability/src/metrics';
@@ -29,8 +30,10 @@ const EMPTY: GroupResult = {
   preciseTotalAmountCents: '0',
 };
 
-/** The ungrouped total, then (when grouped) the groups: SPEC §2.3. */
-function statements(q: UsageQuestion, dedupe: boolean): BuiltQuery[] {
+/** The ungrouped total, then (when grouped) the groups: SPEC §2.3. Or the hourly aggregates' one. */
+function statements(q: UsageQuestion, dedupe: boolean, rollups: boolean): BuiltQuery[] {
+  const fast = rollups ? rollupStatement(q.query) : null;
+  if (fast) return [fast];
   const builder = AGGREGATION_QUERIES[q.metric.aggregationType];
   const total = builder.build({ ...q.query, groupedBy: [] }, dedupe);
   return q.query.groupedBy.length > 0 ? [total, builder.build(q.query, dedupe)] : [total];
@@ -59,6 +62,8 @@ export class UsageService {
   constructor(
     private readonly repository: UsageRepository,
     private readonly metrics: UsageMetrics = NO_METRICS,
+    /** Answer from the hourly aggregates where they can (rollup/rollup.query.ts); false: raw events only. */
+    private readonly rollups = false,
   ) {}
 
   async usage(metric: MetricDefinition, query: UsageQuery): Promise<UsageResult> {
@@ -95,7 +100,7 @@ export class UsageService {
 
   /** Per question, the rows of each of its statements. */
   private async rowsOf(questions: UsageQuestion[], dedupe: boolean): Promise<UsageRow[][][]> {
-    const parts = questions.map((q) => statements(q, dedupe));
+    const parts = questions.map((q) => statements(q, dedupe, this.rollups));
     const rows = await this.repository.rowsOf(parts.flat());
     let next = 0;
     return parts.map((own) => own.map(() => rows[next++]));
