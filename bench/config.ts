@@ -36,6 +36,10 @@ export const TARGETS = {
   unaryVsBareGrpc: 0.6,
   usageP99Ms: 50,
   usageVsRawSql: 1.5,
+  /** Issue 12 part 2: GetUsage from the hourly aggregates, and ingest with them vs without. */
+  rollupUsageP50Ms: 50,
+  rollupUsageP99Ms: 150,
+  rollupInsertVsWithout: 0.85,
   serverRssBytes: 1.5 * 1024 ** 3,
   /** Over the long unary phase: growth of the server's descriptors (less per-thread /proc files), its threads, key-index files, active `events` parts. */
   longRunDescriptorGrowth: 100,

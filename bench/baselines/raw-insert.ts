@@ -22,6 +22,8 @@ export interface RawInsertContext {
   window: Window;
   config: BenchConfig;
   log: (line: string) => void;
+  /** Transaction id prefix (default 'raw'): runs over the same rows need their own ids. */
+  tag?: string;
 }
 
 /** The row the ingestion service writes for an accepted event: the product's own toRow(). */
@@ -80,7 +82,7 @@ async function rawInsertAt(ctx: RawInsertContext, batchSize: number): Promise<Ra
     const batches: Row[][] = [];
     for (let b = 0; b < count; b += batchSize) {
       const events = benchEvents(
-        `raw${batchSize}-`,
+        `${ctx.tag ?? 'raw'}${batchSize}-`,
         first + b,
         Math.min(batchSize, count - b),
         ctx.window,

@@ -4,6 +4,7 @@ import type { AggregationTypeName } from '../../libs/common/src/domain';
 import { rawInsert, type RawInsertFigures } from '../baselines/raw-insert';
 import { keyIndexLookups, type KeyIndexFigures } from '../baselines/key-index';
 import { rawSql, type RawSqlFigures } from '../baselines/raw-sql';
+import { rollupBaselines, type RollupFigures } from '../baselines/rollup';
 import type { Cleanup } from '../cleanup';
 import type { BenchConfig } from '../config';
 import { HOT_SUBSCRIPTION, subscriptionId, type Window } from '../model';
@@ -74,6 +75,7 @@ export interface EngineFigures {
   insert: RawInsertFigures[];
   sql: Partial<Record<AggregationTypeName, RawSqlFigures>>;
   keyIndex: KeyIndexFigures;
+  rollup: RollupFigures;
 }
 
 async function count(clickhouse: ReturnType<typeof createClickHouse>, table: string): Promise<number> {
@@ -98,14 +100,16 @@ export async function engineWork(ctx: StepContext, registered: Registered): Prom
     const started = Date.now();
     await preload(clickhouse, { ...registered, window: ctx.window }, ctx.config, ctx.log);
     const preloadSeconds = Math.round((Date.now() - started) / 100) / 10;
-    const insert = await rawInsert({
+    const insertContext = {
       clickhouse,
       organizationId: registered.organizationId,
       subscriptions: new Map(registered.spread.map((s) => [s.externalId, s])),
       window: ctx.window,
       config: ctx.config,
       log: ctx.log,
-    });
+    };
+    const insert = await rawInsert(insertContext);
+    const rollup = await rollupBaselines(insertContext, ctx.window, ctx.config.usage);
     ctx.log(`raw SQL: ${ctx.config.usage.warmup} warm-up + ${ctx.config.usage.runs} measured runs per type`);
     const sql = await rawSql(clickhouse, registered.organizationId, ctx.window, ctx.config.usage, ctx.log);
     const keyIndex = await keyIndexLookups(clickhouse, dataDir, registered.organizationId, ctx.log);
@@ -113,7 +117,7 @@ export async function engineWork(ctx: StepContext, registered: Registered): Prom
       await count(clickhouse, 'events'),
       await count(clickhouse, 'event_keys'),
     ];
-    return { preloadSeconds, eventsAtLoad, eventKeysAtLoad, insert, sql, keyIndex };
+    return { preloadSeconds, eventsAtLoad, eventKeysAtLoad, insert, sql, keyIndex, rollup };
   } finally {
     await close();
   }

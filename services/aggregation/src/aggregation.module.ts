@@ -20,7 +20,7 @@ export class AggregationModule {
       providers: [
         {
           provide: UsageService,
-          useValue: new UsageService(new UsageRepository(clickhouse), metrics, usage),
+          useValue: new UsageService(new UsageRepository(clickhouse), metrics, { rollups: true, ...usage }),
         },
         { provide: RegistryClient, useValue: registry },
       ],

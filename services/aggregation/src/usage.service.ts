@@ -1,6 +1,7 @@
 import { canonical, Decimal, roundDecimal } from '../../../libs/common/src/decimal';
 import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { AGGREGATION_QUERIES } from './queries';
+import { rollupStatement } from './rollup/rollup.query';
 import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
 import { NO_METRICS, type UsageMetrics } from '../../../libs/observability/src/metrics';
@@ -41,9 +42,13 @@ const EMPTY: GroupResult = {
 
 /**
  * The ungrouped total, then (when grouped) the groups: SPEC §2.3. `check`: also report repeated
- * transaction_ids (UsageQuery.checkDuplicates); with `dedupe`, drop them in SQL.
+ * transaction_ids (UsageQuery.checkDuplicates); with `dedupe`, drop them in SQL. `rollups`: the
+ * hourly aggregates' one statement instead, when they can answer (rollup/rollup.query.ts; they
+ * count each stored row, so never when checking for repeated keys, nor for bucketed windows).
  */
-function statements(q: UsageQuestion, check: boolean, dedupe: boolean): BuiltQuery[] {
+function statements(q: UsageQuestion, check: boolean, dedupe: boolean, rollups = false): BuiltQuery[] {
+  const fast = rollups && !check && !dedupe && !q.query.windowStarts ? rollupStatement(q.query) : null;
+  if (fast) return [fast];
   const builder = AGGREGATION_QUERIES[q.metric.aggregationType];
   const query = { ...q.query, checkDuplicates: check || dedupe };
   const total = builder.build({ ...query, groupedBy: [] }, dedupe);
@@ -123,11 +128,17 @@ export interface UsageOptions {
    * hold one; `npm run audit:duplicates` tells whether a deployment's does. Default false.
    */
   checkDuplicates?: boolean;
+  /**
+   * Answer from the hourly aggregates (`usage_hourly`) the questions they can answer exactly
+   * (rollup/rollup.query.ts); false: from the raw events only. Default false; the product turns it on.
+   */
+  rollups?: boolean;
 }
 
 /** Usage (SPEC §3): each type's SQL, then the exact reading and rounding (§3.7). */
 export class UsageService {
   private readonly checkDuplicates: boolean;
+  private readonly rollups: boolean;
 
   constructor(
     private readonly repository: UsageRepository,
@@ -135,6 +146,7 @@ export class UsageService {
     options: UsageOptions = {},
   ) {
     this.checkDuplicates = options.checkDuplicates ?? false;
+    this.rollups = options.rollups ?? false;
   }
 
   async usage(metric: MetricDefinition, query: UsageQuery, windows?: TimeWindow[]): Promise<UsageResult> {
@@ -186,7 +198,7 @@ export class UsageService {
     bucketed: UsageQuestion[],
   ): Promise<{ answers: UsageResult[]; buckets: (UsageRow[][] | null)[] }> {
     const all = await this.rowsOf([
-      ...questions.map((q) => statements(q, this.checkDuplicates, false)),
+      ...questions.map((q) => statements(q, this.checkDuplicates, false, this.rollups)),
       ...bucketed.map((q) => statements(inBuckets(q), this.checkDuplicates, false)),
     ]);
     const rows = all.slice(0, questions.length);

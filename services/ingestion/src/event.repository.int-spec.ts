@@ -48,6 +48,7 @@ describe('EventRepository on the embedded ClickHouse', () => {
       '0002_create_event_keys',
       '0003_event_keys_without_bulk_insert',
       '0004_event_warnings_and_listing',
+      '0005_usage_hourly',
     ]);
     expect(await migrateClickHouse(clickhouse)).toEqual([]);
     repository = new EventRepository(clickhouse);

@@ -110,14 +110,14 @@ const DEDUPE = `
  */
 export const SHORT_NUMBER = Math.min(MAX_INTEGER_DIGITS, MAX_FRACTION_DIGITS + 2);
 export const PLAIN_NUMBER_SQL = '^-?[0-9]+([.][0-9]+)?$';
-const IS_NUMERIC = `((length(field_text) <= ${SHORT_NUMBER} AND match(field_text, '${PLAIN_NUMBER_SQL}'))
+export const IS_NUMERIC = `((length(field_text) <= ${SHORT_NUMBER} AND match(field_text, '${PLAIN_NUMBER_SQL}'))
                   OR match(field_text, '${NUMERIC_VALUE_SQL}'))`;
 
 /**
  * (timestamp, created_at) as one Int128, ms · 2^64 + (µs + 2^63): the same order, exact for every
  * Int64 of either, and argMax over it is twice as fast as over the tuple.
  */
-const EVENT_ORDER = `bitShiftLeft(toInt128(toUnixTimestamp64Milli(timestamp)), 64)
+export const EVENT_ORDER = `bitShiftLeft(toInt128(toUnixTimestamp64Milli(timestamp)), 64)
                   + (toInt128(toUnixTimestamp64Micro(created_at)) + 9223372036854775808)`;
 
 /**

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import type { AggregationTypeName, MetricDefinition } from '../../libs/common/src/domain';
+import type { RoundingMode } from '../../libs/common/src/decimal';
+import type { BillableMetricInput } from '../../libs/contract/src/generated/client/metering/v1/registry';
+import type {
+  GetUsageRequest,
+  Usage,
+} from '../../libs/contract/src/generated/client/metering/v1/aggregation';
+import type { BuiltQuery, UsageRow } from '../../services/aggregation/src/queries/usage-query';
+import { rollupStatement } from '../../services/aggregation/src/rollup/rollup.query';
+import { toUsageQuery } from '../../services/aggregation/src/usage.request';
+import { UsageRepository } from '../../services/aggregation/src/usage.repository';
+import {
+  UsageService,
+  type UsageQuestion,
+  type UsageResult,
+} from '../../services/aggregation/src/usage.service';
+import { INSERT_COLUMNS, toRow } from '../../services/ingestion/src/event.repository';
+import { api } from '../support/api';
+import {
+  loadCases,
+  toEventInput,
+  toMetricInput,
+  toUsageRequest,
+  type UsageCase,
+} from '../support/conformance';
+import { scenarios, type Scenario } from '../support/rollup-scenarios';
+import { CODE, SUBSCRIPTION, WINDOW, type SemanticsCase } from '../support/semantics';
+import { COUNT_SUM_CASES } from '../support/semantics-cases-count-sum';
+import { LATEST_UNIQUE_CASES } from '../support/semantics-cases-latest-unique';
+import { MAX_CASES } from '../support/semantics-cases-max';
+import { ROUNDING_CASES } from '../support/semantics-cases-rounding';
+import { WEIGHTED_CASES } from '../support/semantics-cases-weighted';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * The fast path (services/aggregation/src/rollup/: hourly aggregates) against the raw path (every
+ * event), question by question: identical answers, digit for digit. Run through the service's two
+ * modes directly (the same UsageService with and without rollups), plus the gRPC answer, which
+ * takes the fast path whenever it can.
+ */
+
+/** Records each statement a service sends, to prove the fast path answered. */
+class RecordingRepository extends UsageRepository {
+  readonly statements: string[] = [];
+  override rowsOf(queries: BuiltQuery[]): Promise<UsageRow[][]> {
+    this.statements.push(...queries.map((q) => q.sql));
+    return super.rowsOf(queries);
+  }
+  fastStatements(): number {
+    return this.statements.filter((sql) => sql.includes('FROM usage_hourly')).length;
+  }
+}
+
+let t: TestStack;
+let fast: UsageService;
+let raw: UsageService;
+let fastRepository: RecordingRepository;
+beforeAll(async () => {
+  t = await startTestStack();
+  fastRepository = new RecordingRepository(t.stack.clickhouse);
+  fast = new UsageService(fastRepository, undefined, { rollups: true });
+  raw = new UsageService(new UsageRepository(t.stack.clickhouse), undefined, { rollups: false });
+}, 60_000);
+afterAll(() => t?.stop());
+
+/** A result in a form where group order does not matter. */
+function comparable(result: UsageResult): unknown {
+  const groups = result.groups.map((g) => JSON.stringify(g)).sort();
+  return { ...result, groups };
+}
+
+/** Both paths over the same questions, in chunks (one round trip each); returns how many were fast. */
+async function compareBoth(questions: UsageQuestion[], label: (i: number) => string): Promise<number> {
+  const before = fastRepository.fastStatements();
+  for (let i = 0; i < questions.length; i += 50) {
+    const chunk = questions.slice(i, i + 50);
+    const [a, b] = await Promise.all([fast.usages(chunk), raw.usages(chunk)]);
+    chunk.forEach((q, k) => {
+      const context = `${label(i + k)}: ${q.metric.aggregationType} ${JSON.stringify(q.query)}`;
+      expect({ context, answer: comparable(a[k]) }).toEqual({ context, answer: comparable(b[k]) });
+    });
+  }
+  return fastRepository.fastStatements() - before;
+}
+
+const answerable = (questions: UsageQuestion[]) =>
+  questions.filter((q) => rollupStatement(q.query) !== null).length;
+
+function definition(organizationId: string, m: Partial<BillableMetricInput>): MetricDefinition {
+  const rounding = m.roundingFunction as string | undefined;
+  return {
+    id: 'm',
+    organizationId,
+    code: m.code ?? CODE,
+    name: m.name ?? '',
+    description: '',
+    aggregationType: m.aggregationType as AggregationTypeName,
+    fieldName: m.fieldName ?? '',
+    recurring: m.recurring ?? false,
+    weightedInterval: null,
+    roundingFunction:
+      rounding && rounding !== 'ROUNDING_FUNCTION_UNSPECIFIED' ? (rounding as RoundingMode) : null,
+    roundingPrecision: m.roundingPrecision ?? null,
+    expression: '',
+    filters: [],
+    createdAt: new Date(0),
+  };
+}
+
+const usageOf = (u: Usage) => ({
+  value: u.value,
+  eventsCount: u.eventsCount,
+  totalAggregatedUnits: u.totalAggregatedUnits,
+  preciseTotalAmountCents: u.preciseTotalAmountCents,
+});
+
+/**
+ * A case through the real ingestion (expressions, duplicates, rejections), then its question through
+ * both paths and through gRPC GetUsage.
+ */
+async function throughBoth(
+  name: string,
+  metric: Partial<BillableMetricInput>,
+  events: Partial<import('../../libs/contract/src/generated/client/metering/v1/common').EventInput>[],
+  request: Partial<GetUsageRequest>,
+): Promise<number> {
+  const organization = await t.newOrganization(name);
+  const call = api(t, organization.apiKey);
+  await call.createMetric(metric);
+  if (events.length > 0) await call.ingestBatch(events);
+  const query = toUsageQuery(organization.id, definition(organization.id, metric), request);
+  const question = { metric: definition(organization.id, metric), query };
+  const fastCount = await compareBoth([question], () => name);
+  const [direct] = await fast.usages([question]);
+  expect(usageOf(await call.usage(request))).toEqual(usageOf(direct as unknown as Usage));
+  return fastCount;
+}
+
+describe('the semantics tables and the conformance cases, through both paths', () => {
+  const tables: SemanticsCase[] = [
+    ...COUNT_SUM_CASES,
+    ...ROUNDING_CASES,
+    ...MAX_CASES,
+    ...LATEST_UNIQUE_CASES,
+    ...WEIGHTED_CASES,
+  ];
+  const usageCases = loadCases<UsageCase>('usage-cases.json');
+  let fastAnswers = 0;
+
+  it.each(tables.map((c) => [c.name, c] as const))('table: %s', async (name, c) => {
+    const events = c.events.map((e, i) => ({
+      transactionId: `t${i + 1}`,
+      externalSubscriptionId: SUBSCRIPTION,
+      code: CODE,
+      ...e,
+    }));
+    const request = { externalSubscriptionId: SUBSCRIPTION, code: CODE, ...WINDOW, ...c.query };
+    fastAnswers += await throughBoth(name, { code: CODE, ...c.metric }, events, request);
+  });
+
+  it.each(usageCases.map((c) => [c.id, c] as const))('conformance: %s', async (id, c) => {
+    const request = toUsageRequest(c.metric.code, c.query);
+    fastAnswers += await throughBoth(id, toMetricInput(c.metric), c.events.map(toEventInput), request);
+  });
+
+  it('answered those the aggregates can answer from them (ungrouped, unfiltered, whole hours)', () => {
+    expect(fastAnswers).toBeGreaterThanOrEqual(60);
+  });
+});
+
+const ORGANIZATION = randomUUID();
+const SEED = 20261201;
+
+async function insert(list: Scenario[], which: 0 | 1, clock: { us: number }): Promise<void> {
+  const rows = list.flatMap((s) =>
+    s.events
+      .filter((e) => e.insert === which)
+      .map((e) =>
+        toRow({
+          organizationId: ORGANIZATION,
+          externalSubscriptionId: s.subscription,
+          externalCustomerId: 'c',
+          transactionId: e.transactionId,
+          code: e.code,
+          timestamp: e.timestamp,
+          properties: e.properties,
+          preciseTotalAmountCents: e.preciseTotalAmountCents,
+          lagoSubscriptionId: '',
+          lagoCustomerId: '',
+          lagoId: randomUUID(),
+          createdAtUs: clock.us++,
+          warnings: [],
+        }),
+      ),
+  );
+  if (rows.length === 0) return;
+  await t.stack.clickhouse.insert({
+    table: 'events',
+    columns: [...INSERT_COLUMNS],
+    values: rows,
+    format: 'JSONCompactEachRow',
+  });
+}
+
+describe(`1,000 seeded random scenarios (seed ${SEED}), through both paths`, () => {
+  const list = scenarios(SEED, 1000, ORGANIZATION);
+  const questions = list.flatMap((s) => s.questions);
+  /** A fifth of them after the first insert and after the merge; every one after the late events. */
+  const some = questions.slice(0, 600);
+  const label = (i: number) => `scenario ${Math.floor(i / 3)} question ${i % 3}`;
+  const clock = { us: Date.UTC(2026, 0, 10) * 1000 };
+
+  it('agree after the first insert', async () => {
+    await insert(list, 0, clock);
+    await compareBoth(some, label);
+  }, 300_000);
+
+  it('agree after a second insert carrying late events, and answered them from the aggregates', async () => {
+    await insert(list, 1, clock);
+    const fastCount = await compareBoth(questions, label);
+    expect(fastCount).toBe(answerable(questions));
+    expect(fastCount).toBeGreaterThanOrEqual(1000);
+  }, 300_000);
+
+  it('agree after the aggregates are merged', async () => {
+    await t.stack.clickhouse.command({ query: 'OPTIMIZE TABLE usage_hourly FINAL' });
+    await compareBoth(some, label);
+  }, 300_000);
+});
