@@ -47,7 +47,8 @@ describe('soak: many small inserts', () => {
     const other = (s: ResourceSnapshot) => s.descriptors - s.procDescriptors;
     expect(other(after) - other(before)).toBeLessThan(50);
     expect(after.threads).toBeLessThan(800); // jest may have run other engines in this process first
-    expect(after.procDescriptors).toBeLessThan(2_500);
+    // At most three statistics files per engine thread (io, stat, schedstat), opened on a thread's first query.
+    expect(after.procDescriptors).toBeLessThanOrEqual(3 * after.threads + 50);
     expect(after.eventParts).toBeLessThan(100);
 
     // And nothing was lost on the way: every call counted once.
