@@ -53,20 +53,7 @@ export function toResponse(outcomes: EventOutcome[], returnEvents = false): Inge
 
 /** The identifiers of a stored event, without properties and precise_total_amount_cents. */
 export function toSlimEvent(e: StoredEvent): Event {
-  return {
-    transactionId: e.transactionId,
-    externalSubscriptionId: e.externalSubscriptionId,
-    externalCustomerId: e.externalCustomerId,
-    code: e.code,
-    timestamp: e.timestamp,
-    properties: undefined,
-    preciseTotalAmountCents: '',
-    lagoId: e.lagoId,
-    lagoSubscriptionId: e.lagoSubscriptionId,
-    lagoCustomerId: e.lagoCustomerId,
-    createdAt: new Date(Math.floor(e.createdAtUs / 1000)),
-    warnings: [],
-  };
+  return { ...toEvent(e), properties: undefined, preciseTotalAmountCents: '' };
 }
 
 /** A stored event as the contract's Event; `warnings` only when they were read back with it. */
