@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '../../../libs/clickhouse/src/clickhouse';
 import { UnavailableError } from '../../../libs/common/src/errors';
 import { combineQueries } from './queries/combine';
 import type { BuiltQuery, UsageRow } from './queries/usage-query';
+import type { ActiveCodeRow, ActiveCodesStatement } from './rollup/active-codes';
 
 /**
  * Statements per round trip: each adds about 1.5 KB of SQL and a dozen parameters, so 50 stay far
@@ -30,14 +31,23 @@ export class UsageRepository {
     return rows;
   }
 
-  private async run(query: BuiltQuery): Promise<UsageRow[]> {
+  /**
+   * code → whether it has events in the question's hours (rollup/active-codes.ts); a code absent
+   * has none before `to`. UNAVAILABLE when the store fails.
+   */
+  async activeCodes(statement: ActiveCodesStatement): Promise<Map<string, boolean>> {
+    const rows = await this.run<ActiveCodeRow>(statement);
+    return new Map(rows.map((row) => [row.code, Number(row.in_window) === 1]));
+  }
+
+  private async run<Row = UsageRow>(query: { sql: string; params: Record<string, unknown> }): Promise<Row[]> {
     try {
       const result = await this.clickhouse.query({
         query: query.sql,
         query_params: query.params,
         format: 'JSONEachRow',
       });
-      return await result.json<UsageRow>();
+      return await result.json<Row>();
     } catch (error) {
       throw new UnavailableError(`event store unavailable: ${(error as Error).message}`);
     }

@@ -2,6 +2,7 @@ import { canonical, Decimal, roundDecimal } from '../../../libs/common/src/decim
 import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { AGGREGATION_QUERIES } from './queries';
 import { rollupStatement } from './rollup/rollup.query';
+import { activeCodesStatement, mayHaveEvents } from './rollup/active-codes';
 import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
 import { NO_METRICS, type UsageMetrics } from '../../../libs/observability/src/metrics';
@@ -39,6 +40,15 @@ const EMPTY: GroupResult = {
   totalAggregatedUnits: '0',
   preciseTotalAmountCents: '0',
 };
+
+/** The answer to a question that selects no event: zeros, every window listed (SPEC §2.3). */
+const zeros = (q: UsageQuestion): UsageResult => ({
+  code: q.metric.code,
+  aggregationType: q.metric.aggregationType,
+  ...EMPTY,
+  groups: [],
+  windows: (q.windows ?? []).map((w) => ({ from: w.from, to: w.to, ...EMPTY, groups: [] })),
+});
 
 /**
  * The ungrouped total, then (when grouped) the groups: SPEC §2.3. `check`: also report repeated
@@ -164,6 +174,39 @@ export class UsageService {
   async usages(questions: UsageQuestion[]): Promise<UsageResult[]> {
     if (questions.length === 0) return [];
     const started = performance.now();
+    const selecting = await this.mayHaveEvents(questions);
+    const answered = await this.answerAll(questions.filter((_, i) => selecting[i]));
+    let next = 0;
+    const results = questions.map((q, i) => (selecting[i] ? answered[next++] : zeros(q)));
+    const elapsed = performance.now() - started;
+    for (const q of questions) this.metrics.observeQuery(q.metric.aggregationType, elapsed);
+    return results;
+  }
+
+  /**
+   * Per question, whether it may select an event. Several questions about one subscription and one
+   * [from, to) (GetSubscriptionUsage) first ask which codes have events there, one small statement
+   * over the hourly aggregates (rollup/active-codes.ts), so that the metrics without events cost
+   * nothing: the call grows with the metrics the subscription uses, not with the organization's.
+   * Otherwise (or without rollups) every question is asked.
+   */
+  private async mayHaveEvents(questions: UsageQuestion[]): Promise<boolean[]> {
+    const [first] = questions.map((q) => q.query);
+    const shared = questions.every(
+      ({ query: q }) =>
+        q.organizationId === first.organizationId &&
+        q.externalSubscriptionId === first.externalSubscriptionId &&
+        q.from.getTime() === first.from.getTime() &&
+        q.to.getTime() === first.to.getTime(),
+    );
+    if (!this.rollups || questions.length < 2 || !shared) return questions.map(() => true);
+    const codes = await this.repository.activeCodes(activeCodesStatement(first));
+    return questions.map((q) => mayHaveEvents(q.query, codes));
+  }
+
+  /** The answers to questions that may select events, in order, in shared round trips. */
+  private async answerAll(questions: UsageQuestion[]): Promise<UsageResult[]> {
+    if (questions.length === 0) return [];
     // Per question: the whole [from, to), then its windows, bucketed in one statement set or asked
     // one by one; all in the same round trips.
     const asked = questions.map((q) => (bucketable(q) ? [q] : windowQuestions(q)));
@@ -171,7 +214,7 @@ export class UsageService {
     const { answers, buckets } = await this.answers(asked.flat(), bucketed);
     let next = 0;
     let nextBucket = 0;
-    const results = await Promise.all(
+    return Promise.all(
       asked.map(async (own) => {
         const [whole, ...windows] = own.map((q) => ({ q, answer: answers[next++] }));
         const q = whole.q;
@@ -184,9 +227,6 @@ export class UsageService {
         return { ...whole.answer, windows: perWindow.map((answer, i) => windowResult(alone[i], answer)) };
       }),
     );
-    const elapsed = performance.now() - started;
-    for (const q of questions) this.metrics.observeQuery(q.metric.aggregationType, elapsed);
-    return results;
   }
 
   /**
