@@ -75,12 +75,13 @@ export interface Timed<T> {
 }
 
 /** How many calls a question gets: the product's path (`runs`), or the raw baseline (`baseline`). */
-export type RunPlan = Pick<ScaleConfig, 'warmup' | 'minRuns' | 'maxRuns' | 'budgetMs'>;
+export type RunPlan = Pick<ScaleConfig, 'warmup' | 'minRuns' | 'slowRuns' | 'maxRuns' | 'budgetMs'>;
 
 /** The raw baseline's plan: no warm-up (the product path just read the same rows), at most `rawRuns`. */
 export const baselinePlan = (c: ScaleConfig): RunPlan => ({
   warmup: 0,
   minRuns: 1,
+  slowRuns: 1,
   maxRuns: c.rawRuns,
   budgetMs: c.budgetMs,
 });
@@ -88,9 +89,10 @@ export const baselinePlan = (c: ScaleConfig): RunPlan => ({
 /**
  * Warm-up calls (a second one only when the first took under a tenth of the budget), then measured
  * calls until `maxRuns`, or until the budget has passed once `minRuns` are in. A warm-up call that
- * took longer than the whole budget counts as the first measured call: seconds of work over events
- * already read by the previous question are not a cold-cache effect, and a 10M-event question read
- * raw would otherwise cost one more multi-second call.
+ * took longer than the whole budget counts as the first measured call (seconds of work over events
+ * the previous question already read are not a cold-cache effect), and the question then gets
+ * `slowRuns` calls in all: a 10M-event question read raw takes seconds a call, and its p50 is far
+ * enough from the target for two calls to say so.
  */
 export async function timeCalls<T>(call: () => Promise<T>, plan: RunPlan): Promise<Timed<T>> {
   let answer: T | undefined;
@@ -104,10 +106,11 @@ export async function timeCalls<T>(call: () => Promise<T>, plan: RunPlan): Promi
     else warmups += 1;
     if (took > plan.budgetMs / 10) break;
   }
+  const minRuns = samples.length > 0 ? plan.slowRuns : plan.minRuns;
   const started = performance.now();
   while (
     samples.length < plan.maxRuns &&
-    (samples.length < plan.minRuns || performance.now() - started < plan.budgetMs)
+    (samples.length < minRuns || performance.now() - started < plan.budgetMs)
   ) {
     const t0 = performance.now();
     answer = await call();

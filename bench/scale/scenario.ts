@@ -3,7 +3,14 @@ import { AGGREGATION_TYPES, type AggregationTypeName } from '../../libs/common/s
 import { toClickHouseTime } from '../../libs/clickhouse/src/time';
 import type { UsageQuestion, UsageService } from '../../services/aggregation/src/usage.service';
 import type { BenchConfig } from '../config';
-import { SCALE_CODE, SCALE_GROUP_KEY, SCALE_TIME_ZONE, SCALE_UNIQUE_FIELD, scaleWindow } from '../model';
+import {
+  SCALE_CODE,
+  SCALE_GROUP_KEY,
+  SCALE_TIME_ZONE,
+  SCALE_UNIQUE_FIELD,
+  scaleWindow,
+  type Window,
+} from '../model';
 import type { Registered } from '../setup/prepare';
 import type { Latency } from '../stats';
 import { loadScale } from './load';
@@ -133,11 +140,51 @@ async function uniqExact(
 
 const ms = (l: Latency) => `p50 ${l.p50} ms, p99 ${l.p99} ms (${l.count} runs)`;
 
+/** One scale subscription as it is asked. */
+interface Asked {
+  organizationId: string;
+  subscription: string;
+  events: number;
+  /** The largest subscription: also asked per Paris day. */
+  largest: boolean;
+  window: Window;
+}
+
+/** Every question of one subscription, then its bare uniqExact baselines. */
+async function askSubscription(
+  services: Services,
+  clickhouse: ClickHouseClient,
+  asked: Asked,
+  config: BenchConfig['scale'],
+  log: (line: string) => void,
+): Promise<{ questions: ScaleQuestionFigures[]; uniq: UniqExactFigures[] }> {
+  const { organizationId, subscription, events, window } = asked;
+  const label = events.toLocaleString('en-US');
+  const questions: ScaleQuestionFigures[] = [];
+  for (const type of AGGREGATION_TYPES) {
+    for (const shape of SHAPES.filter((s) => s !== 'windowed' || asked.largest)) {
+      const question = scaleQuestion(organizationId, subscription, type, shape, window);
+      const f = await askQuestion(services, question, config);
+      questions.push({ subscription, events, type, shape, ...f });
+      const raw = f.raw ? `; raw path ${ms(f.raw.latencyMs)}${f.raw.same ? '' : ' — ANSWERS DIFFER'}` : '';
+      log(`  ${label} ${type} ${shape}: ${f.path} ${ms(f.latencyMs)}${raw}`);
+    }
+  }
+  const uniq: UniqExactFigures[] = [];
+  const unique = scaleQuestion(organizationId, subscription, 'UNIQUE_COUNT_AGG', 'ungrouped', window);
+  for (const grouped of [false, true]) {
+    const f = await uniqExact(clickhouse, unique, grouped, config);
+    uniq.push({ events, grouped, ...f });
+    log(`  ${label} bare uniqExact${grouped ? ' by region' : ''}: ${ms(f.latencyMs)}`);
+  }
+  return { questions, uniq };
+}
+
 /**
  * Loads the scale subscriptions (config.scale.sizes events each, one code), then asks each through
  * the product's UsageService in this process: every type ungrouped and grouped by the declared
  * `region` at every size, and per Paris day on the largest; the raw path on the same question where
- * the product answered otherwise; a bare `uniqExact` of the unique-count values at every size.
+ * the product read no events; a bare `uniqExact` of the unique-count values at every size.
  */
 export async function scaleScenario(
   clickhouse: ClickHouseClient,
@@ -152,17 +199,10 @@ export async function scaleScenario(
   log(
     `scale: ${sizes.map((n) => n.toLocaleString('en-US')).join(' / ')} events of ${SCALE_CODE} in [${window.from.toISOString()}, ${window.to.toISOString()})`,
   );
-  const loadSeconds = await loadScale(
-    clickhouse,
-    {
-      organizationId: registered.organizationId,
-      window,
-      subscriptions,
-      uniqueValues,
-      chunkRows: config.preloadChunkRows,
-    },
-    log,
-  );
+  const { organizationId } = registered;
+  const chunkRows = config.preloadChunkRows;
+  const load = { organizationId, window, subscriptions, uniqueValues, chunkRows };
+  const loadSeconds = await loadScale(clickhouse, load, log);
   const count = await clickhouse.query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' });
   const tableRows = Number((await count.json<{ n: string }>())[0].n);
   log(`scale: loaded in ${loadSeconds} s; ${tableRows.toLocaleString('en-US')} rows in events`);
@@ -176,35 +216,10 @@ export async function scaleScenario(
   const uniq: UniqExactFigures[] = [];
   for (const { subscription, events } of subscriptions) {
     const largest = events === sizes.at(-1);
-    for (const type of AGGREGATION_TYPES) {
-      for (const shape of SHAPES.filter((s) => s !== 'windowed' || largest)) {
-        const question = scaleQuestion(
-          registered.organizationId,
-          subscription.externalId,
-          type,
-          shape,
-          window,
-        );
-        const f = await askQuestion(services, question, config.scale);
-        questions.push({ subscription: subscription.externalId, events, type, shape, ...f });
-        const raw = f.raw ? `; raw path ${ms(f.raw.latencyMs)}${f.raw.same ? '' : ' — ANSWERS DIFFER'}` : '';
-        log(`  ${events.toLocaleString('en-US')} ${type} ${shape}: ${f.path} ${ms(f.latencyMs)}${raw}`);
-      }
-    }
-    for (const grouped of [false, true]) {
-      const question = scaleQuestion(
-        registered.organizationId,
-        subscription.externalId,
-        'UNIQUE_COUNT_AGG',
-        'ungrouped',
-        window,
-      );
-      const f = await uniqExact(clickhouse, question, grouped, config.scale);
-      uniq.push({ events, grouped, ...f });
-      log(
-        `  ${events.toLocaleString('en-US')} bare uniqExact${grouped ? ' by region' : ''}: ${ms(f.latencyMs)}`,
-      );
-    }
+    const asked = { organizationId, subscription: subscription.externalId, events, largest, window };
+    const figures = await askSubscription(services, clickhouse, asked, config.scale, log);
+    questions.push(...figures.questions);
+    uniq.push(...figures.uniq);
   }
   return {
     code: SCALE_CODE,
