@@ -2,7 +2,7 @@ import type { AggregationTypeName } from '../libs/common/src/domain';
 import type { EventInput } from '../libs/contract/src/generated/client/metering/v1/common';
 import { ZoneClock } from '../services/aggregation/src/windows';
 
-/** The data the bench loads and queries: one organization, six metrics, many subscriptions. */
+/** The data the bench loads and queries: one organization, its metrics, many subscriptions. */
 export interface BenchMetric {
   code: string;
   type: AggregationTypeName;
