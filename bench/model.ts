@@ -1,12 +1,15 @@
 import type { AggregationTypeName } from '../libs/common/src/domain';
 import type { EventInput } from '../libs/contract/src/generated/client/metering/v1/common';
+import { ZoneClock } from '../services/aggregation/src/windows';
 
-/** The data the bench loads and queries: one organization, six metrics, many subscriptions. */
+/** The data the bench loads and queries: one organization, its metrics, many subscriptions. */
 export interface BenchMetric {
   code: string;
   type: AggregationTypeName;
   /** Empty for COUNT_AGG. */
   fieldName: string;
+  /** Declared filter keys and their values (BillableMetricFilter); none when absent. */
+  filters?: { key: string; values: string[] }[];
 }
 
 /** One metric per aggregation type; every valued type reads the `value` property. */
@@ -67,4 +70,54 @@ export function benchEvent(prefix: string, seq: number, window: Window, subscrip
 
 export function benchEvents(prefix: string, first: number, count: number, window: Window, subs: number) {
   return Array.from({ length: count }, (_, i) => benchEvent(prefix, first + i, window, subs));
+}
+
+/**
+ * Issue 12's scenario (bench/scale/): one metric code whose events carry every property a type
+ * needs — `value` (numeric), `region` (a declared filter key, REGIONS), `user` (the unique-count
+ * value) and, on some, `operation_type` add/remove — so one code serves every aggregation type.
+ */
+export const SCALE_CODE = 'bench_scale';
+export const SCALE_GROUP_KEY = 'region';
+export const SCALE_UNIQUE_FIELD = 'user';
+export const SCALE_TIME_ZONE = 'Europe/Paris';
+
+/** The scale subscription holding `events` events (`bench_sub_scale_10m`, `…_100k`). */
+export function scaleSubscriptionId(events: number): string {
+  const label =
+    events % 1_000_000 === 0
+      ? `${events / 1_000_000}m`
+      : events % 1_000 === 0
+        ? `${events / 1_000}k`
+        : events;
+  return `bench_sub_scale_${label}`;
+}
+
+/** Metrics of the organization with no events anywhere, so that it has config.scale.organizationMetrics. */
+export function idleMetrics(count: number): BenchMetric[] {
+  return Array.from({ length: Math.max(0, count) }, (_, i) => {
+    const { type, fieldName } = METRICS[i % METRICS.length];
+    return { code: `bench_idle_${String(i).padStart(3, '0')}`, type, fieldName };
+  });
+}
+
+/** The scale subscriptions' one registered metric, for the gRPC GetUsage on the largest one. */
+export const SCALE_METRIC: BenchMetric = {
+  code: SCALE_CODE,
+  type: 'SUM_AGG',
+  fieldName: 'value',
+  filters: [{ key: SCALE_GROUP_KEY, values: [...REGIONS] }],
+};
+
+/**
+ * The scale window: 30 days of the Paris calendar from the Paris midnight that starts the current
+ * UTC month's 1st (whole UTC hours, so the hourly aggregates can answer it; 30 DAY windows in Paris).
+ */
+export function scaleWindow(now = new Date()): Window {
+  const paris = new ZoneClock(SCALE_TIME_ZONE);
+  const [y, m] = [now.getUTCFullYear(), now.getUTCMonth()];
+  return {
+    from: new Date(paris.instantOf(Date.UTC(y, m, 1))),
+    to: new Date(paris.instantOf(Date.UTC(y, m, 31))),
+  };
 }

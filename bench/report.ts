@@ -3,6 +3,7 @@ import path from 'node:path';
 import { TARGETS } from './config';
 import type { Check } from './checks';
 import type { BenchResults } from './results';
+import { scaleLadder } from './scale/checks';
 
 function pad(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -29,6 +30,8 @@ export function table(results: BenchResults, checks: Check[]): string {
   const rule = '─'.repeat(Math.max(...lines.map((l) => l.length)));
   const notes = checks.flatMap((c) => c.notes.map((note) => `  ${c.name}: ${note}`));
   const m = results.machine;
+  const scale = results.raw.scale;
+  const ladder = pad(scaleLadder(scale));
   const inserts = results.raw.insert
     .map(
       (i) =>
@@ -42,6 +45,8 @@ export function table(results: BenchResults, checks: Check[]): string {
     ...lines.slice(1),
     rule,
     ...(notes.length ? ['notes:', ...notes] : []),
+    `usage as the events grow (one code, ${scale.window.from} – ${scale.window.to}, UsageService in-process; fast: no statement read \`events\`):`,
+    ...ladder.map((line) => `  ${line}`),
     `raw insert: ${inserts} (${results.config.rawInsert.concurrency} concurrent)`,
     `usage SQL p50 without → with the per-question duplicate check (issue 9): ${Object.entries(
       results.raw.sql,

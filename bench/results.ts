@@ -4,6 +4,7 @@ import type { BenchConfig } from './config';
 import type { IngestFigures } from './load/phase';
 import type { ListEventsFigures } from './load/list-events';
 import type { UsageFigures } from './load/phases';
+import type { GrpcUsageFigures } from './load/usage-probes';
 import type { EngineFigures } from './setup/prepare';
 import type { ServerResources } from './setup/resources';
 import type { RssSummary } from './setup/rss';
@@ -23,6 +24,8 @@ export interface BenchResults {
     /** The long unary phase, with the server's resources at its start and end. */
     longUnary: IngestFigures & { resources: { start: ServerResources; end: ServerResources } };
     getUsage: Partial<Record<AggregationTypeName, UsageFigures>>;
+    /** Issue 12: GetSubscriptionUsage at the organization's 100 metrics, GetUsage on the 10M subscription. */
+    grpcUsage: GrpcUsageFigures;
     /** subscriptionFirstPage, subscriptionDeepPage, organizationFirstPage (bench/load/list-events.ts). */
     listEvents: Record<string, ListEventsFigures>;
   };

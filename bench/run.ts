@@ -10,6 +10,7 @@ import { Cleanup } from './cleanup';
 import { benchConfig, type BenchConfig } from './config';
 import { listEventsPhase } from './load/list-events';
 import { ingestPhase, usagePhase, type PhaseContext } from './load/phases';
+import { usageProbes } from './load/usage-probes';
 import { currentMonth, HOT_SUBSCRIPTION } from './model';
 import { table, writeResults } from './report';
 import { machine, type BenchResults } from './results';
@@ -37,6 +38,13 @@ async function productPhases(ctx: StepContext, registered: Registered) {
   const target = (address: string) => ({ address, apiKey: registered.apiKey });
   try {
     const getUsage = await usagePhase(target(server.addresses.aggregation), phase);
+    const grpcUsage = await usageProbes(
+      server.addresses.aggregation,
+      registered.apiKey,
+      ctx.window,
+      config,
+      ctx.log,
+    );
     const listEvents = await listEventsPhase(
       server.addresses.ingestion,
       registered.apiKey,
@@ -68,7 +76,7 @@ async function productPhases(ctx: StepContext, registered: Registered) {
     );
     const longUnary = await longUnaryPhase(ctx, server, ingest);
     return {
-      product: { ingestEvents, streamEvents, ingestEvent, longUnary, getUsage, listEvents },
+      product: { ingestEvents, streamEvents, ingestEvent, longUnary, getUsage, grpcUsage, listEvents },
       server: rss.stop(),
     };
   } finally {

@@ -7,7 +7,16 @@ import { rawSql, type RawSqlFigures } from '../baselines/raw-sql';
 import { rollupBaselines, type RollupFigures } from '../baselines/rollup';
 import type { Cleanup } from '../cleanup';
 import type { BenchConfig } from '../config';
-import { HOT_SUBSCRIPTION, subscriptionId, type Window } from '../model';
+import {
+  HOT_SUBSCRIPTION,
+  idleMetrics,
+  METRICS,
+  SCALE_METRIC,
+  scaleSubscriptionId,
+  subscriptionId,
+  type Window,
+} from '../model';
+import { scaleScenario, type ScaleFigures } from '../scale/scenario';
 import { preload } from './preload';
 import {
   callerOrganization,
@@ -22,6 +31,8 @@ export interface Registered {
   organizationId: string;
   spread: RegisteredSubscription[];
   hot: RegisteredSubscription;
+  /** The scale subscriptions, in the order of config.scale.sizes. */
+  scale: RegisteredSubscription[];
 }
 
 export interface StepContext {
@@ -43,10 +54,14 @@ export async function registerAll(ctx: StepContext): Promise<Registered> {
   const clients = meteringClients(server.addresses);
   try {
     const organizationId = await callerOrganization(clients, server.apiKey);
-    await createMetrics(clients, server.apiKey);
+    const scaleIds = ctx.config.scale.sizes.map(scaleSubscriptionId);
+    const idle = idleMetrics(ctx.config.scale.organizationMetrics - METRICS.length - 1);
+    const metrics = [...METRICS, SCALE_METRIC, ...idle];
+    await createMetrics(clients, server.apiKey, metrics);
     const ids = [
       ...Array.from({ length: ctx.config.subscriptions }, (_, i) => subscriptionId(i)),
       HOT_SUBSCRIPTION,
+      ...scaleIds,
     ];
     const subscriptions = await registerSubscriptions(
       clients,
@@ -55,12 +70,16 @@ export async function registerAll(ctx: StepContext): Promise<Registered> {
       ids,
       ctx.window.from,
     );
-    ctx.log(`registry: organization ${organizationId}, 6 metrics, ${subscriptions.length} subscriptions`);
+    ctx.log(
+      `registry: organization ${organizationId}, ${metrics.length} metrics, ${subscriptions.length} subscriptions`,
+    );
+    const spread = ctx.config.subscriptions;
     return {
       apiKey: server.apiKey,
       organizationId,
-      spread: subscriptions.slice(0, -1),
-      hot: subscriptions.at(-1)!,
+      spread: subscriptions.slice(0, spread),
+      hot: subscriptions[spread],
+      scale: subscriptions.slice(spread + 1),
     };
   } finally {
     clients.close();
@@ -76,6 +95,7 @@ export interface EngineFigures {
   sql: Partial<Record<AggregationTypeName, RawSqlFigures>>;
   keyIndex: KeyIndexFigures;
   rollup: RollupFigures;
+  scale: ScaleFigures;
 }
 
 async function count(clickhouse: ReturnType<typeof createClickHouse>, table: string): Promise<number> {
@@ -85,7 +105,11 @@ async function count(clickhouse: ReturnType<typeof createClickHouse>, table: str
   return Number(rows[0].n);
 }
 
-/** In this process, on the server's data directory: the preload, then both raw-engine baselines. */
+/**
+ * In this process, on the server's data directory: the preload, the raw-engine baselines, then
+ * issue 12's scale subscriptions, loaded last so that neither the usage_hourly rebuild nor the key
+ * index's copy in the old layout has to go through their 11M rows.
+ */
 export async function engineWork(ctx: StepContext, registered: Registered): Promise<EngineFigures> {
   const dataDir = `${ctx.files.dataDir}/clickhouse`;
   const clickhouse = createClickHouse({ dataDir });
@@ -109,15 +133,16 @@ export async function engineWork(ctx: StepContext, registered: Registered): Prom
       log: ctx.log,
     };
     const insert = await rawInsert(insertContext);
-    const rollup = await rollupBaselines(insertContext, ctx.window, ctx.config.usage);
+    const rollup = await rollupBaselines(insertContext);
     ctx.log(`raw SQL: ${ctx.config.usage.warmup} warm-up + ${ctx.config.usage.runs} measured runs per type`);
     const sql = await rawSql(clickhouse, registered.organizationId, ctx.window, ctx.config.usage, ctx.log);
     const keyIndex = await keyIndexLookups(clickhouse, dataDir, registered.organizationId, ctx.log);
+    const scale = await scaleScenario(clickhouse, registered, ctx.config, ctx.log);
     const [eventsAtLoad, eventKeysAtLoad] = [
       await count(clickhouse, 'events'),
       await count(clickhouse, 'event_keys'),
     ];
-    return { preloadSeconds, eventsAtLoad, eventKeysAtLoad, insert, sql, keyIndex, rollup };
+    return { preloadSeconds, eventsAtLoad, eventKeysAtLoad, insert, sql, keyIndex, rollup, scale };
   } finally {
     await close();
   }

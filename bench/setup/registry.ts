@@ -7,7 +7,7 @@ import {
   WeightedInterval,
 } from '../../libs/contract/src/generated/client/metering/v1/registry';
 import { customerId } from '../../services/ingestion/src/steps/resolve-subscription.step';
-import { customerOf, METRICS } from '../model';
+import { customerOf, METRICS, type BenchMetric } from '../model';
 
 /** A subscription as the registry stored it, with the ids the ingestion service writes beside events. */
 export interface RegisteredSubscription {
@@ -27,9 +27,13 @@ export async function callerOrganization(clients: MeteringClients, apiKey: strin
   return organization.id;
 }
 
-/** One metric per aggregation type (bench/model.ts METRICS), through the registry's API. */
-export async function createMetrics(clients: MeteringClients, apiKey: string): Promise<void> {
-  for (const m of METRICS) {
+/** The metrics (default: one per aggregation type, bench/model.ts METRICS), through the registry's API. */
+export async function createMetrics(
+  clients: MeteringClients,
+  apiKey: string,
+  metrics: readonly BenchMetric[] = METRICS,
+): Promise<void> {
+  for (const m of metrics) {
     const request = CreateBillableMetricRequest.fromPartial({
       metric: {
         name: m.code,
@@ -37,6 +41,7 @@ export async function createMetrics(clients: MeteringClients, apiKey: string): P
         aggregationType: AggregationType[m.type],
         fieldName: m.fieldName,
         weightedInterval: m.type === 'WEIGHTED_SUM_AGG' ? WeightedInterval.SECONDS : undefined,
+        filters: m.filters ?? [],
       },
     });
     await unary(clients.registry, 'createBillableMetric', request, apiKey);
