@@ -3,7 +3,12 @@ import type { EventInput } from '../../libs/contract/src/generated/client/meteri
 import type { BuiltQuery, UsageQuery, UsageRow } from '../../services/aggregation/src/queries/usage-query';
 import { DimsRollups, type DimsRollupOptions } from '../../services/aggregation/src/rollup/dims-activation';
 import { definitionOf } from '../../services/aggregation/src/rollup/dims-definition';
-import { DimsRepository, READY, REMOVED } from '../../services/aggregation/src/rollup/dims.repository';
+import {
+  CREATED,
+  DimsRepository,
+  READY,
+  REMOVED,
+} from '../../services/aggregation/src/rollup/dims.repository';
 import { UsageRepository } from '../../services/aggregation/src/usage.repository';
 import {
   UsageService,
@@ -56,14 +61,14 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 /** A fast service with its own activations on a store that can fail on demand. */
-function fastService(): {
+function fastService(timings: DimsRollupOptions = TIMINGS): {
   usage: UsageService;
   dims: DimsRollups;
   faults: FaultyDims;
   repository: RecordingRepository;
 } {
   const faults = new FaultyDims(new DimsRepository(t.stack.clickhouse));
-  const dims = new DimsRollups(faults, TIMINGS);
+  const dims = new DimsRollups(faults, timings);
   const repository = new RecordingRepository(t.stack.clickhouse);
   return {
     usage: new UsageService(repository, undefined, { rollups: true, dims }),
@@ -246,6 +251,33 @@ describe('activation', () => {
     expect(generations.map((g) => g.version).sort()).toEqual([READY, REMOVED]);
     expect(await expectExact(fast, [question(m)])).toBe(2);
     expect(fast.faults.calls.backfill).toBe(2);
+  });
+
+  it('5: a replica that dies mid-backfill leaves a generation never read; another replica takes over after abandonMs', async () => {
+    const o = await organization('crashed');
+    await o.call.ingestBatch(events(120));
+    const timings = { ...TIMINGS, abandonMs: 4_000 };
+    const dying = fastService(timings);
+    const m = metric(o.id, { aggregationType: 'LATEST_AGG' });
+    dying.faults.failAt('backfill', 1, { hang: true });
+    await expectExact(dying, [question(m)]);
+    // The dead replica's generation is CREATED and fed from `since` on, never backfilled.
+    await new Promise((resolve) => setTimeout(resolve, TIMINGS.marginMs + TIMINGS.settleMs + 200));
+    await o.call.ingestBatch(events(20));
+    const store = new DimsRepository(t.stack.clickhouse);
+    expect((await store.generations(o.id, 'calls')).map((g) => g.version)).toEqual([CREATED]);
+    const other = fastService(timings);
+    // Not abandoned yet: another replica waits (raw path) rather than start a second generation.
+    expect(await expectExact(other, [question(m)])).toBe(0);
+    await other.dims.settled();
+    expect(other.faults.calls.write).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, timings.abandonMs));
+    expect(await expectExact(other, [question(m)])).toBe(0);
+    await other.dims.settled();
+    const versions = (await store.generations(o.id, 'calls')).map((g) => g.version).sort();
+    expect(versions).toEqual([READY, REMOVED]);
+    await o.call.ingestBatch(events(20));
+    expect(await expectExact(other, [question(m)])).toBe(2);
   });
 
   it('a failed lookup or definition insert never fails a question', async () => {

@@ -11,10 +11,11 @@ export type DimsOperation = 'generations' | 'write' | 'backfill' | 'purge' | 'fo
 /**
  * Fault injection at the repository boundary of activations (docs/STYLE.md "Operational code"):
  * fails the Nth call of a named operation after `failAt` armed it, once; `after`: the call runs to
- * the end first (a backfill whose rows all landed, the caller told it failed). Counts every call.
+ * the end first (a backfill whose rows all landed, the caller told it failed); `hang`: the call never
+ * runs nor settles (the process died there). Counts every call.
  */
 export class FaultyDims implements DimsStore {
-  private armed = new Map<DimsOperation, { nth: number; after: boolean }>();
+  private armed = new Map<DimsOperation, { nth: number; after: boolean; hang: boolean }>();
   readonly calls: Record<DimsOperation, number> = {
     generations: 0,
     write: 0,
@@ -25,8 +26,8 @@ export class FaultyDims implements DimsStore {
 
   constructor(private readonly inner: DimsStore) {}
 
-  failAt(operation: DimsOperation, nth = 1, options: { after?: boolean } = {}): void {
-    this.armed.set(operation, { nth, after: options.after ?? false });
+  failAt(operation: DimsOperation, nth = 1, options: { after?: boolean; hang?: boolean } = {}): void {
+    this.armed.set(operation, { nth, after: options.after ?? false, hang: options.hang ?? false });
   }
 
   private async call<T>(operation: DimsOperation, run: () => Promise<T>): Promise<T> {
@@ -36,6 +37,7 @@ export class FaultyDims implements DimsStore {
     armed.nth--;
     if (armed.nth > 0) return run();
     this.armed.delete(operation);
+    if (armed.hang) return new Promise<T>(() => {});
     if (armed.after) await run();
     throw new Error(`injected fault: ${operation} failed`);
   }
