@@ -17,7 +17,7 @@ export interface RollupDefinition {
   fieldName: string;
   /** The metric's declared filter keys, sorted, each once. */
   dimensions: string[];
-  /** UNIQUE_COUNT_AGG: per-value aggregates (usage_dims_values); else usage_dims_hourly. */
+  /** UNIQUE_COUNT_AGG: aggregates also per value of the field (usage_dims.value); else value ''. */
   perValue: boolean;
   /** UInt64 as a decimal string: hash of every field above (`definitionKey`). */
   key: string;

@@ -5,8 +5,8 @@ import type { RollupDefinition } from './dims-definition';
 
 /**
  * The metric-aware fast path: grouped and filtered questions, and unique counts, answered from the
- * aggregates of one ready generation of the metric's rollup definition (usage_dims_hourly,
- * usage_dims_values; libs/clickhouse/migrations/0006_usage_dims.sql). Each statement returns the
+ * aggregates of one ready generation of the metric's rollup definition (usage_dims;
+ * libs/clickhouse/migrations/0006_usage_dims.sql). Each statement returns the
  * columns of the type's raw builder in `queries/`, with the same exact values, so the service reads
  * and rounds both alike (SPEC §3).
  *
@@ -30,37 +30,8 @@ export interface DimsTarget {
   generationId: string;
 }
 
-/** The outer aggregates of usage_dims_hourly's writer (the migration holds the same text). */
-export const HOURLY_AGGREGATES = `organization_id,
-    external_subscription_id,
-    code,
-    definition_id,
-    fromUnixTimestamp64Milli(intDiv(toUnixTimestamp64Milli(timestamp), 3600000) * 3600000, 'UTC') AS hour,
-    dim_values,
-    toUInt64(count()) AS events,
-    sum(ifNull(precise_total_amount_cents, toDecimal256(0, 20))) AS amount,
-    toUInt64(countIf(numeric)) AS n_events,
-    sum(if(numeric, ifNull(precise_total_amount_cents, toDecimal256(0, 20)), toDecimal256(0, 20))) AS n_amount,
-    sum(v) AS sum_v,
-    max(if(numeric, v, toDecimal256('-100000000000000000000000000000000000000000000000000', 20))) AS max_v,
-    sum(v * (toUnixTimestamp64Milli(timestamp) % 3600000)) AS sum_v_offset,
-    argMaxState(v, if(numeric, bitShiftLeft(toInt128(toUnixTimestamp64Milli(timestamp)), 64)
-                  + (toInt128(toUnixTimestamp64Micro(created_at)) + 9223372036854775808), toInt128(-1))) AS latest`;
-
-/** Per event and definition: its dimension values, field text, whether numeric, v. */
-export const HOURLY_ROW = `e.organization_id AS organization_id, e.external_subscription_id AS external_subscription_id,
-        e.code AS code, e.timestamp AS timestamp, e.created_at AS created_at,
-        e.precise_total_amount_cents AS precise_total_amount_cents, d.definition_id AS definition_id,
-        arrayMap(k -> if(mapContains(e.property_texts, k), concat('=', e.property_texts[k]), ''), d.def_dimensions) AS dim_values,
-        e.property_texts[d.def_field] AS field_text,
-        d.def_field != '' AND ((length(field_text) <= 22 AND match(field_text, '^-?[0-9]+([.][0-9]+)?$'))
-                  OR match(field_text, '^-?0*[0-9]{1,38}([.][0-9]{1,20}0*)?$')) AS numeric,
-        if(numeric, ifNull(toDecimal256OrNull(field_text, 20), toDecimal256(0, 20)), toDecimal256(0, 20)) AS v`;
-
-export const HOURLY_GROUP_BY = `organization_id, external_subscription_id, code, definition_id, hour, dim_values`;
-
-/** The outer aggregates of usage_dims_values's writer. */
-export const VALUES_AGGREGATES = `organization_id,
+/** The outer aggregates of usage_dims's writer (the migration holds the same text). */
+export const AGGREGATES = `organization_id,
     external_subscription_id,
     code,
     definition_id,
@@ -69,17 +40,33 @@ export const VALUES_AGGREGATES = `organization_id,
     value,
     toUInt64(count()) AS events,
     sum(ifNull(precise_total_amount_cents, toDecimal256(0, 20))) AS amount,
-    argMaxState(toUInt8(operation_type != 'remove'), bitShiftLeft(toInt128(toUnixTimestamp64Milli(timestamp)), 64)
-                  + (toInt128(toUnixTimestamp64Micro(created_at)) + 9223372036854775808)) AS active`;
+    toUInt64(countIf(numeric)) AS n_events,
+    sum(if(numeric, ifNull(precise_total_amount_cents, toDecimal256(0, 20)), toDecimal256(0, 20))) AS n_amount,
+    sum(v) AS sum_v,
+    max(if(numeric, v, toDecimal256('-100000000000000000000000000000000000000000000000000', 20))) AS max_v,
+    sum(v * (toUnixTimestamp64Milli(timestamp) % 3600000)) AS sum_v_offset,
+    argMaxState(v, if(numeric, event_order, toInt128(-1))) AS latest,
+    argMaxState(toUInt8(operation_type != 'remove'), event_order) AS active`;
 
-export const VALUES_ROW = `e.organization_id AS organization_id, e.external_subscription_id AS external_subscription_id,
+/**
+ * Per event and definition: its dimension values, field text, value (per-value definitions only),
+ * operation, whether numeric, v, and its (timestamp, created_at) order (queries/selection.ts
+ * EVENT_ORDER).
+ */
+export const ROW = `e.organization_id AS organization_id, e.external_subscription_id AS external_subscription_id,
         e.code AS code, e.timestamp AS timestamp, e.created_at AS created_at,
         e.precise_total_amount_cents AS precise_total_amount_cents, d.definition_id AS definition_id,
         arrayMap(k -> if(mapContains(e.property_texts, k), concat('=', e.property_texts[k]), ''), d.def_dimensions) AS dim_values,
-        e.property_texts[d.def_field] AS value,
-        e.property_texts['operation_type'] AS operation_type`;
+        e.property_texts[d.def_field] AS field_text,
+        if(d.def_per_value = 1, field_text, '') AS value,
+        e.property_texts['operation_type'] AS operation_type,
+        d.def_field != '' AND ((length(field_text) <= 22 AND match(field_text, '^-?[0-9]+([.][0-9]+)?$'))
+                  OR match(field_text, '^-?0*[0-9]{1,38}([.][0-9]{1,20}0*)?$')) AS numeric,
+        if(numeric, ifNull(toDecimal256OrNull(field_text, 20), toDecimal256(0, 20)), toDecimal256(0, 20)) AS v,
+        bitShiftLeft(toInt128(toUnixTimestamp64Milli(e.timestamp)), 64)
+                  + (toInt128(toUnixTimestamp64Micro(e.created_at)) + 9223372036854775808) AS event_order`;
 
-export const VALUES_GROUP_BY = `organization_id, external_subscription_id, code, definition_id, hour, dim_values, value`;
+export const GROUP_BY = `organization_id, external_subscription_id, code, definition_id, hour, dim_values, value`;
 
 /**
  * The backfill of one generation (rollup/dims-activation.ts): the events of its (organization,
@@ -88,33 +75,32 @@ export const VALUES_GROUP_BY = `organization_id, external_subscription_id, code,
  * Params: organization, code, definition (UInt64), field, dimensions, since (DateTime64(6)).
  */
 export function backfillStatement(d: RollupDefinition, generationId: string, since: Date): BuiltQuery {
-  const [table, aggregates, row, groupBy] = d.perValue
-    ? ['usage_dims_values', VALUES_AGGREGATES, VALUES_ROW, VALUES_GROUP_BY]
-    : ['usage_dims_hourly', HOURLY_AGGREGATES, HOURLY_ROW, HOURLY_GROUP_BY];
   return {
-    sql: `INSERT INTO ${table}
+    sql: `INSERT INTO usage_dims
 SELECT
-    ${aggregates}
+    ${AGGREGATES}
 FROM
 (
     SELECT
-        ${row}
+        ${ROW}
     FROM events AS e
     INNER JOIN
     (
         SELECT {organization:String} AS organization_id, {code:String} AS code,
                {definition:UInt64} AS definition_id, {field:String} AS def_field,
-               {dimensions:Array(String)} AS def_dimensions, {since:DateTime64(6, 'UTC')} AS def_since
+               {dimensions:Array(String)} AS def_dimensions, {per_value:UInt8} AS def_per_value,
+               {since:DateTime64(6, 'UTC')} AS def_since
     ) AS d ON e.organization_id = d.organization_id AND e.code = d.code
     WHERE e.organization_id = {organization:String} AND e.code = {code:String} AND e.created_at < d.def_since
 )
-GROUP BY ${groupBy}`,
+GROUP BY ${GROUP_BY}`,
     params: {
       organization: d.organizationId,
       code: d.code,
       definition: generationId,
       field: d.fieldName,
       dimensions: d.dimensions,
+      per_value: d.perValue ? 1 : 0,
       since: toClickHouseTimeUs(since.getTime() * 1000),
     },
   };
@@ -174,7 +160,7 @@ function params(q: UsageQuery, t: DimsTarget): Record<string, unknown> {
 }
 
 /**
- * One statement over usage_dims_hourly: grouped (GROUP BY the group values) or the total (no GROUP
+ * One statement over usage_dims (a generation not per value: its value is ''): grouped (GROUP BY the group values) or the total (no GROUP
  * BY: one row, kept when `keep` holds or when the generation is no longer live).
  */
 function hourly(o: {
@@ -188,7 +174,7 @@ function hourly(o: {
   return `
     SELECT ${grouped ? groupValues(q) : `CAST([], 'Array(String)')`} AS group_values, ${o.columns.join(', ')},
            toUInt8(NOT ${LIVE}) AS duplicates
-    FROM usage_dims_hourly
+    FROM usage_dims
     WHERE ${conditions(q, o.history)}${grouped ? '\n    GROUP BY group_values' : ''}
     HAVING ${o.keep} OR duplicates = 1`;
 }
@@ -237,7 +223,7 @@ const weightedSum: DimsBuilder = (q, grouped) => {
 };
 
 /**
- * SPEC §3.5 from usage_dims_values: per (group, value) the state at the end of the selected hours
+ * SPEC §3.5 from usage_dims (a per-value generation): per (group, value) the state at the end of the selected hours
  * (argMaxMerge of the last operation), then the active values counted per group.
  */
 const uniqueCount: DimsBuilder = (q, grouped) => ({
@@ -248,7 +234,7 @@ const uniqueCount: DimsBuilder = (q, grouped) => ({
     FROM (
       SELECT ${grouped ? groupValues(q) : `CAST([], 'Array(String)')`} AS g,
              toUInt64(argMaxMerge(active)) AS active, sum(amount) AS amount, sum(events) AS events
-      FROM usage_dims_values
+      FROM usage_dims
       WHERE ${conditions(q, q.recurring)}
       GROUP BY g, value
     )${grouped ? '\n    GROUP BY g' : ''}

@@ -128,12 +128,10 @@ export class DimsRepository implements DimsStore {
 
   async purge(generationIds: string[]): Promise<void> {
     if (generationIds.length === 0) return;
-    for (const table of ['usage_dims_hourly', 'usage_dims_values']) {
-      await this.clickhouse.command({
-        query: `ALTER TABLE ${table} DELETE WHERE definition_id IN {ids:Array(UInt64)}`,
-        query_params: { ids: generationIds },
-      });
-    }
+    await this.clickhouse.command({
+      query: `ALTER TABLE usage_dims DELETE WHERE definition_id IN {ids:Array(UInt64)}`,
+      query_params: { ids: generationIds },
+    });
   }
 
   async forget(organizationId: string, code: string, generationIds: string[]): Promise<void> {

@@ -4,16 +4,7 @@ import type { MetricDefinition } from '../../../../libs/common/src/domain';
 import { IS_NUMERIC } from '../queries/selection';
 import type { UsageQuery } from '../queries/usage-query';
 import { definitionKey, definitionOf, dimsAnswerable, generationId } from './dims-definition';
-import {
-  backfillStatement,
-  dimsStatements,
-  HOURLY_AGGREGATES,
-  HOURLY_GROUP_BY,
-  HOURLY_ROW,
-  VALUES_AGGREGATES,
-  VALUES_GROUP_BY,
-  VALUES_ROW,
-} from './dims.query';
+import { backfillStatement, dimsStatements, AGGREGATES, GROUP_BY, ROW } from './dims.query';
 
 const MIGRATION = readFileSync(
   path.resolve(__dirname, '../../../../libs/clickhouse/migrations/0006_usage_dims.sql'),
@@ -58,36 +49,35 @@ const QUERY: UsageQuery = {
 
 describe('the views of migration 0006 and the backfill aggregate alike', () => {
   it.each([
-    ['hourly aggregates', HOURLY_AGGREGATES],
-    ['hourly row', HOURLY_ROW],
-    ['hourly group by', `GROUP BY ${HOURLY_GROUP_BY};`],
-    ['per-value aggregates', VALUES_AGGREGATES],
-    ['per-value row', VALUES_ROW],
-    ['per-value group by', `GROUP BY ${VALUES_GROUP_BY};`],
+    ['aggregates', AGGREGATES],
+    ['row', ROW],
+    ['group by', `GROUP BY ${GROUP_BY};`],
   ])('the migration holds the %s', (_name, text) => {
     expect(squeeze(MIGRATION)).toContain(squeeze(text));
   });
 
   it('call a value numeric by the rule of the raw path', () => {
     const rule = squeeze(IS_NUMERIC).replace(/^\(\(/, '(');
-    expect(squeeze(HOURLY_ROW)).toContain(rule.slice(0, -1));
+    expect(squeeze(ROW)).toContain(rule.slice(0, -1));
   });
 
   it('the backfill reads the events accepted before `since`, the view those from it on', () => {
     const built = backfillStatement(definitionOf(METRIC), '42', new Date('2026-01-01T00:00:00.5Z'));
     expect(squeeze(built.sql)).toContain('e.created_at < d.def_since');
-    expect(squeeze(MIGRATION).split('e.created_at >= d.def_since')).toHaveLength(3);
+    expect(squeeze(MIGRATION).split('e.created_at >= d.def_since')).toHaveLength(2);
     expect(built.params).toEqual({
       organization: 'o',
       code: 'c',
       definition: '42',
       field: 'v',
       dimensions: ['cloud', 'region'],
+      per_value: 0,
       since: '2026-01-01 00:00:00.500000',
     });
-    expect(squeeze(built.sql)).toMatch(/^INSERT INTO usage_dims_hourly /);
+    expect(squeeze(built.sql)).toMatch(/^INSERT INTO usage_dims /);
     const unique = definitionOf({ ...METRIC, aggregationType: 'UNIQUE_COUNT_AGG' });
-    expect(backfillStatement(unique, '42', new Date(0)).sql).toMatch(/^INSERT INTO usage_dims_values\n/);
+    expect(backfillStatement(unique, '42', new Date(0)).params.per_value).toBe(1);
+    expect(built.params.per_value).toBe(0);
   });
 });
 
