@@ -6,7 +6,6 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
 import { startStack, type Stack } from '../../services/all-in-one/src/stack';
-import type { AggregationUsageOptions } from '../../services/aggregation/src/aggregation.module';
 import { OrganizationRepository } from '../../services/registry/src/organization.repository';
 import { meteringClients, type MeteringClients } from '../../libs/testing/src/clients';
 import { FaultyClickHouse } from '../../libs/testing/src/faulty-clickhouse';
@@ -87,8 +86,6 @@ export async function startTestStack(
     claimLeaseMs?: number;
     /** Ingestion apps on the one ClickHouse, each with its own pipeline (default 1). */
     ingestionReplicas?: number;
-    /** The aggregation service's usage options (e.g. short rollup activation timings). */
-    usage?: AggregationUsageOptions;
   } = {},
 ): Promise<TestStack> {
   const dir = options.reuse?.dir ?? mkdtempSync(path.join(tmpdir(), 'metering-test-'));
@@ -122,7 +119,6 @@ export async function startTestStack(
         ? { mode: 'postgres', leaseMs: options.claimLeaseMs ?? 2000 }
         : { mode: 'local' },
     ingestionReplicaPorts: replicaPorts,
-    usage: options.usage,
     claimsStore: claimFaults ? (sql, replica) => (replica === 0 ? claimFaults.wrap(sql) : sql) : undefined,
   });
   const clients = meteringClients(stack.addresses);
