@@ -24,7 +24,10 @@ import {
   toUsageRequest,
   type UsageCase,
 } from '../support/conformance';
-import { scenarios, type Scenario } from '../support/rollup-scenarios';
+import { dimsQuestion, random, scenarios, type DimsClass, type Scenario } from '../support/rollup-scenarios';
+import { DimsRollups } from '../../services/aggregation/src/rollup/dims-activation';
+import { definitionOf, dimsAnswerable } from '../../services/aggregation/src/rollup/dims-definition';
+import { DimsRepository } from '../../services/aggregation/src/rollup/dims.repository';
 import { CODE, SUBSCRIPTION, WINDOW, type SemanticsCase } from '../support/semantics';
 import { COUNT_SUM_CASES } from '../support/semantics-cases-count-sum';
 import { LATEST_UNIQUE_CASES } from '../support/semantics-cases-latest-unique';
@@ -50,6 +53,10 @@ class RecordingRepository extends UsageRepository {
   fastStatements(): number {
     return this.statements.filter((sql) => sql.includes('FROM usage_hourly')).length;
   }
+  /** Statements over the metric-aware aggregates (rollup/dims.query.ts). */
+  dimsStatements(): number {
+    return this.statements.filter((sql) => /FROM usage_dims\n/.test(sql)).length;
+  }
 }
 
 let t: TestStack;
@@ -71,17 +78,22 @@ function comparable(result: UsageResult): unknown {
 }
 
 /** Both paths over the same questions, in chunks (one round trip each); returns how many were fast. */
-async function compareBoth(questions: UsageQuestion[], label: (i: number) => string): Promise<number> {
-  const before = fastRepository.fastStatements();
+async function compareBoth(
+  questions: UsageQuestion[],
+  label: (i: number) => string,
+  service = fast,
+  repository = fastRepository,
+): Promise<number> {
+  const before = repository.fastStatements() + repository.dimsStatements();
   for (let i = 0; i < questions.length; i += 50) {
     const chunk = questions.slice(i, i + 50);
-    const [a, b] = await Promise.all([fast.usages(chunk), raw.usages(chunk)]);
+    const [a, b] = await Promise.all([service.usages(chunk), raw.usages(chunk)]);
     chunk.forEach((q, k) => {
       const context = `${label(i + k)}: ${q.metric.aggregationType} ${JSON.stringify(q.query)}`;
       expect({ context, answer: comparable(a[k]) }).toEqual({ context, answer: comparable(b[k]) });
     });
   }
-  return fastRepository.fastStatements() - before;
+  return repository.fastStatements() + repository.dimsStatements() - before;
 }
 
 const answerable = (questions: UsageQuestion[]) =>
@@ -172,27 +184,37 @@ describe('the semantics tables and the conformance cases, through both paths', (
 const ORGANIZATION = randomUUID();
 const SEED = 20261201;
 
-async function insert(list: Scenario[], which: 0 | 1, clock: { us: number }): Promise<void> {
-  const rows = list.flatMap((s) =>
-    s.events
-      .filter((e) => e.insert === which)
-      .map((e) =>
-        toRow({
-          organizationId: ORGANIZATION,
-          externalSubscriptionId: s.subscription,
-          externalCustomerId: 'c',
-          transactionId: e.transactionId,
-          code: e.code,
-          timestamp: e.timestamp,
-          properties: e.properties,
-          preciseTotalAmountCents: e.preciseTotalAmountCents,
-          lagoSubscriptionId: '',
-          lagoCustomerId: '',
-          lagoId: randomUUID(),
-          createdAtUs: clock.us++,
-          warnings: [],
-        }),
-      ),
+async function insert(
+  list: Scenario[],
+  which: 0 | 1,
+  clock: { us: number },
+  organizations: string[] = [ORGANIZATION],
+): Promise<void> {
+  // Acceptance times are the insert's real time, as ingestion stamps them: the metric-aware
+  // aggregates' activation relies on it (rollup/dims-activation.ts).
+  clock.us = Math.max(clock.us, Date.now() * 1000);
+  const rows = organizations.flatMap((organizationId) =>
+    list.flatMap((s) =>
+      s.events
+        .filter((e) => e.insert === which)
+        .map((e) =>
+          toRow({
+            organizationId,
+            externalSubscriptionId: s.subscription,
+            externalCustomerId: 'c',
+            transactionId: e.transactionId,
+            code: e.code,
+            timestamp: e.timestamp,
+            properties: e.properties,
+            preciseTotalAmountCents: e.preciseTotalAmountCents,
+            lagoSubscriptionId: '',
+            lagoCustomerId: '',
+            lagoId: randomUUID(),
+            createdAtUs: clock.us++,
+            warnings: [],
+          }),
+        ),
+    ),
   );
   if (rows.length === 0) return;
   await t.stack.clickhouse.insert({
@@ -226,5 +248,66 @@ describe(`1,000 seeded random scenarios (seed ${SEED}), through both paths`, () 
   it('agree after the aggregates are merged', async () => {
     await t.stack.clickhouse.command({ query: 'OPTIMIZE TABLE usage_hourly FINAL' });
     await compareBoth(some, label);
+  }, 300_000);
+});
+
+describe('seeded grouped, filtered and unique-count questions, through the metric-aware aggregates', () => {
+  const SEED_DIMS = 20261130;
+  /** One organization per definition class: each code has one metric definition at a time. */
+  const organizations: Record<DimsClass, string> = {
+    count: randomUUID(),
+    value: randomUUID(),
+    unique: randomUUID(),
+  };
+  const list = scenarios(SEED_DIMS, 150, '');
+  const r = random(SEED_DIMS);
+  const kinds: DimsClass[] = ['count', 'value', 'value', 'unique', 'unique'];
+  const questions = list.flatMap((s) =>
+    kinds.map((kind) => dimsQuestion(r, organizations[kind], s.subscription, kind)),
+  );
+  const label = (i: number) => `dims scenario ${Math.floor(i / kinds.length)} question ${i % kinds.length}`;
+  const clock = { us: 0 };
+  let repository: RecordingRepository;
+  let service: UsageService;
+  let dims: DimsRollups;
+  beforeAll(() => {
+    repository = new RecordingRepository(t.stack.clickhouse);
+    dims = new DimsRollups(new DimsRepository(t.stack.clickhouse), {
+      marginMs: 300,
+      settleMs: 500,
+      abandonMs: 600_000,
+      readyTtlMs: 600_000,
+      retryMs: 200,
+    });
+    service = new UsageService(repository, undefined, { rollups: true, dims });
+  });
+  /** Statements the fast path sends for the questions it can answer once ready. */
+  const expectedFast = questions
+    .filter((q) => dimsAnswerable(q.query, definitionOf(q.metric)) && rollupStatement(q.query) === null)
+    .reduce((n, q) => n + (q.query.groupedBy.length > 0 ? 2 : 1), 0);
+
+  /** Both paths; returns how many statements read the metric-aware aggregates. */
+  async function compareDims(): Promise<number> {
+    const before = repository.dimsStatements();
+    await compareBoth(questions, label, service, repository);
+    return repository.dimsStatements() - before;
+  }
+
+  it('agree while the definitions are activated (raw path, then fast as they become ready)', async () => {
+    await insert(list, 0, clock, Object.values(organizations));
+    await compareDims();
+    await dims.settled();
+  }, 300_000);
+
+  it('agree after late events, answered from the aggregates', async () => {
+    await insert(list, 1, clock, Object.values(organizations));
+    const fastCount = await compareDims();
+    expect(fastCount).toBe(expectedFast);
+    expect(fastCount).toBeGreaterThanOrEqual(400);
+  }, 300_000);
+
+  it('agree after the aggregates are merged', async () => {
+    await t.stack.clickhouse.command({ query: 'OPTIMIZE TABLE usage_dims FINAL' });
+    expect(await compareDims()).toBe(expectedFast);
   }, 300_000);
 });

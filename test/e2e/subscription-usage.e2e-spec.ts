@@ -1,4 +1,7 @@
-import { AggregationType } from '../../libs/contract/src/generated/client/metering/v1/common';
+import {
+  AggregationType,
+  type EventInput,
+} from '../../libs/contract/src/generated/client/metering/v1/common';
 import {
   GetSubscriptionUsageRequest,
   WindowSize,
@@ -91,7 +94,7 @@ describe('GetSubscriptionUsage asks only the metrics with events', () => {
     const organization = await t.newOrganization('subscription usage');
     ({ apiKey, id: organizationId } = organization);
     const call = api(t, apiKey);
-    const events = [];
+    const events: Partial<EventInput>[] = [];
     for (const [place, times] of Object.entries(PLACES)) {
       for (const [i, [aggregationType, fieldName, recurring]] of TYPES.entries()) {
         const code = `${place}_${i}`; // PLACES key, then '_'

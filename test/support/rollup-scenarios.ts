@@ -174,3 +174,77 @@ export function scenarios(seed: number, count: number, organizationId: string): 
     };
   });
 }
+
+/** The three metric definitions a code can have for the metric-aware aggregates (rollup/dims-*). */
+export type DimsClass = 'count' | 'value' | 'unique';
+const CLASS_TYPES: Record<DimsClass, readonly AggregationTypeName[]> = {
+  count: ['COUNT_AGG'],
+  value: ['SUM_AGG', 'MAX_AGG', 'LATEST_AGG', 'WEIGHTED_SUM_AGG'],
+  unique: ['UNIQUE_COUNT_AGG'],
+};
+const RECURRING: ReadonlySet<AggregationTypeName> = new Set([
+  'SUM_AGG',
+  'UNIQUE_COUNT_AGG',
+  'WEIGHTED_SUM_AGG',
+]);
+/** Texts the scenario events carry for `region` and `w`, and one they never carry. */
+const DIM_VALUES = ['eu', 'us', '', '1', '2.5', 'abc', 'none'];
+
+/**
+ * A grouped, filtered or excluding question (or, for unique counts, a plain one) about metric code
+ * `a` of `organizationId`, whose metric declares filters on `region` and `w` (its dimensions).
+ */
+export function dimsQuestion(
+  r: Random,
+  organizationId: string,
+  subscription: string,
+  kind: DimsClass,
+): UsageQuestion {
+  const aggregationType = pick(r, CLASS_TYPES[kind]);
+  const fieldName = kind === 'count' ? '' : 'v';
+  const roundingFunction = pick(r, ROUNDING);
+  const recurring = RECURRING.has(aggregationType) && r() < 0.4;
+  const metric: MetricDefinition = {
+    id: 'm',
+    organizationId,
+    code: 'a',
+    name: 'a',
+    description: '',
+    aggregationType,
+    fieldName,
+    recurring,
+    weightedInterval: aggregationType === 'WEIGHTED_SUM_AGG' ? 'SECONDS' : null,
+    roundingFunction,
+    roundingPrecision: roundingFunction ? int(r, -2, 6) : null,
+    expression: '',
+    filters: [
+      { key: 'w', values: ['1'] },
+      { key: 'region', values: ['eu', 'us'] },
+    ],
+    createdAt: new Date(0),
+  };
+  const keys = ['region', 'w'];
+  const values = () => Array.from({ length: int(r, 1, 3) }, () => pick(r, DIM_VALUES));
+  const groupedBy = r() < 0.6 ? keys.filter(() => r() < 0.6) : [];
+  const filter = r() < 0.4 ? keys.filter(() => r() < 0.5).map((key) => ({ key, values: values() })) : [];
+  const exclude =
+    r() < 0.3
+      ? Array.from({ length: int(r, 1, 2) }, () =>
+          keys.filter(() => r() < 0.6).map((key) => ({ key, values: values() })),
+        )
+      : [];
+  const query: UsageQuery = {
+    organizationId,
+    externalSubscriptionId: subscription,
+    code: metric.code,
+    aggregationType,
+    fieldName,
+    recurring,
+    ...window(r),
+    filter,
+    exclude,
+    groupedBy,
+    chargesDurationDays: r() < 0.3 ? int(r, 1, 40) : null,
+  };
+  return { metric, query };
+}

@@ -109,6 +109,14 @@ export const usageEnv = {
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Metric-aware aggregates (services/aggregation/src/rollup/dims-activation.ts): the margin before
+   * a new definition's `since` (covers its insert and clock skew between processes), and the settle
+   * time after it before the backfill — at least half of ingestion's CLAIM_LEASE_MS (how long an
+   * insert may take to become visible), plus the skew.
+   */
+  USAGE_ROLLUP_MARGIN_MS: z.coerce.number().int().min(0).default(2_000),
+  USAGE_ROLLUP_SETTLE_MS: z.coerce.number().int().min(0).default(15_000),
 };
 
 export const postgresEnv = {

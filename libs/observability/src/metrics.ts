@@ -36,6 +36,12 @@ export interface UsageMetrics {
   observeQuery(aggregationType: string, durationMs: number): void;
 }
 
+/** Activations of metric-aware aggregates (services/aggregation/src/rollup/dims-activation.ts). */
+export interface RollupMetrics {
+  /** `outcome`: `ready` (the generation answers questions) or `failed` (abandoned; raw path). */
+  observeActivation(outcome: 'ready' | 'failed', durationMs: number): void;
+}
+
 /** For the process-level guards: an unhandled promise rejection or uncaught exception happened. */
 export interface ProcessMetrics {
   /** `kind`: `rejection` (unhandledRejection) or `exception` (uncaughtException). */
@@ -47,6 +53,7 @@ export const NO_METRICS: IngestionMetrics &
   StoreMetrics &
   CacheMetrics &
   UsageMetrics &
+  RollupMetrics &
   RpcMetrics &
   ProcessMetrics = {
   observeEvent: () => {},
@@ -54,6 +61,7 @@ export const NO_METRICS: IngestionMetrics &
   observeCall: () => {},
   observeLookup: () => {},
   observeQuery: () => {},
+  observeActivation: () => {},
   observeRpc: () => {},
   unhandledRejection: () => {},
 };
@@ -64,7 +72,14 @@ export const NO_METRICS: IngestionMetrics &
  * Durations arrive in milliseconds and are exported in seconds.
  */
 export class Metrics
-  implements RpcMetrics, IngestionMetrics, StoreMetrics, CacheMetrics, UsageMetrics, ProcessMetrics
+  implements
+    RpcMetrics,
+    IngestionMetrics,
+    StoreMetrics,
+    CacheMetrics,
+    UsageMetrics,
+    RollupMetrics,
+    ProcessMetrics
 {
   readonly registry = new Registry();
   private readonly rpcs: Counter;
@@ -78,6 +93,7 @@ export class Metrics
   private readonly storeErrors: Counter;
   private readonly cache: Counter;
   private readonly usageSeconds: Histogram;
+  private readonly activations: Histogram;
   private readonly unhandled: Counter;
 
   /** `defaultMetrics`: the process metrics (CPU, memory, event loop lag, GC, handles), prefixed. */
@@ -156,6 +172,14 @@ export class Metrics
       buckets: SECONDS,
       registers,
     });
+    this.activations = new Histogram({
+      name: `${p}rollup_activation_duration_seconds`,
+      help: 'Activations of metric-aware aggregates (create, settle, backfill), by outcome (ready, failed)',
+      labelNames: ['outcome'],
+      // An activation waits the settle time (CLAIM_LEASE_MS / 2 by default) before its backfill.
+      buckets: [0.1, 1, 5, 15, 20, 30, 60, 120, 300, 600],
+      registers,
+    });
     this.unhandled = new Counter({
       name: `${p}unhandled_rejections_total`,
       help: 'Unhandled promise rejections and uncaught exceptions caught by the process guard, by kind',
@@ -192,6 +216,10 @@ export class Metrics
 
   observeQuery(aggregationType: string, durationMs: number): void {
     this.usageSeconds.observe({ aggregation_type: aggregationType }, durationMs / 1000);
+  }
+
+  observeActivation(outcome: 'ready' | 'failed', durationMs: number): void {
+    this.activations.observe({ outcome }, durationMs / 1000);
   }
 
   unhandledRejection(kind: 'rejection' | 'exception' = 'rejection'): void {

@@ -30,7 +30,10 @@ async function main(): Promise<void> {
       observability: service.observability,
       tls: service.tls,
     },
-    { checkDuplicates: config.USAGE_DUPLICATE_CHECK },
+    {
+      checkDuplicates: config.USAGE_DUPLICATE_CHECK,
+      rollupTimings: { marginMs: config.USAGE_ROLLUP_MARGIN_MS, settleMs: config.USAGE_ROLLUP_SETTLE_MS },
+    },
   );
   await serveUntilSignal(app, service, config, [async () => registry.close(), () => clickhouse.close()]);
 }

@@ -3,6 +3,8 @@ import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { AGGREGATION_QUERIES } from './queries';
 import { rollupStatement } from './rollup/rollup.query';
 import { activeCodesStatement, mayHaveEvents } from './rollup/active-codes';
+import type { DimsRollups } from './rollup/dims-activation';
+import { dimsStatements, type DimsTarget } from './rollup/dims.query';
 import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
 import { NO_METRICS, type UsageMetrics } from '../../../libs/observability/src/metrics';
@@ -54,11 +56,20 @@ const zeros = (q: UsageQuestion): UsageResult => ({
  * The ungrouped total, then (when grouped) the groups: SPEC §2.3. `check`: also report repeated
  * transaction_ids (UsageQuery.checkDuplicates); with `dedupe`, drop them in SQL. `rollups`: the
  * hourly aggregates' one statement instead, when they can answer (rollup/rollup.query.ts; they
- * count each stored row, so never when checking for repeated keys, nor for bucketed windows).
+ * count each stored row, so never when checking for repeated keys, nor for bucketed windows); else
+ * `dims`: a ready generation of the metric's own aggregates (rollup/dims.query.ts, for grouped and
+ * filtered questions and unique counts).
  */
-function statements(q: UsageQuestion, check: boolean, dedupe: boolean, rollups = false): BuiltQuery[] {
+function statements(
+  q: UsageQuestion,
+  check: boolean,
+  dedupe: boolean,
+  rollups = false,
+  dims?: DimsTarget,
+): BuiltQuery[] {
   const fast = rollups && !check && !dedupe && !q.query.windowStarts ? rollupStatement(q.query) : null;
   if (fast) return [fast];
+  if (rollups && dims && !check && !dedupe) return dimsStatements(q.query, dims);
   const builder = AGGREGATION_QUERIES[q.metric.aggregationType];
   const query = { ...q.query, checkDuplicates: check || dedupe };
   const total = builder.build({ ...query, groupedBy: [] }, dedupe);
@@ -143,12 +154,18 @@ export interface UsageOptions {
    * (rollup/rollup.query.ts); false: from the raw events only. Default false; the product turns it on.
    */
   rollups?: boolean;
+  /**
+   * With `rollups`: the metric-aware aggregates (rollup/dims-activation.ts) for grouped and filtered
+   * questions and unique counts; unset: those take the raw path.
+   */
+  dims?: DimsRollups;
 }
 
 /** Usage (SPEC §3): each type's SQL, then the exact reading and rounding (§3.7). */
 export class UsageService {
   private readonly checkDuplicates: boolean;
   private readonly rollups: boolean;
+  private readonly dims: DimsRollups | null;
 
   constructor(
     private readonly repository: UsageRepository,
@@ -157,6 +174,7 @@ export class UsageService {
   ) {
     this.checkDuplicates = options.checkDuplicates ?? false;
     this.rollups = options.rollups ?? false;
+    this.dims = options.dims ?? null;
   }
 
   async usage(metric: MetricDefinition, query: UsageQuery, windows?: TimeWindow[]): Promise<UsageResult> {
@@ -237,14 +255,19 @@ export class UsageService {
     questions: UsageQuestion[],
     bucketed: UsageQuestion[],
   ): Promise<{ answers: UsageResult[]; buckets: (UsageRow[][] | null)[] }> {
+    // Never rejects: a question without a ready generation takes the raw path.
+    const dims =
+      this.rollups && this.dims && !this.checkDuplicates ? await this.dims.targets(questions) : new Map();
     const all = await this.rowsOf([
-      ...questions.map((q) => statements(q, this.checkDuplicates, false, this.rollups)),
+      ...questions.map((q) => statements(q, this.checkDuplicates, false, this.rollups, dims.get(q))),
       ...bucketed.map((q) => statements(inBuckets(q), this.checkDuplicates, false)),
     ]);
     const rows = all.slice(0, questions.length);
     const buckets = all.slice(questions.length).map((own) => (hasDuplicates(own) ? null : own));
     const repeated = questions.flatMap((_, i) => (hasDuplicates(rows[i]) ? [i] : []));
     if (repeated.length > 0) {
+      // From a generation no longer ready (dims.query.ts): look it up again next time.
+      for (const i of repeated) if (dims.has(questions[i])) this.dims?.forget(questions[i]);
       const exact = await this.rowsOf(repeated.map((i) => statements(questions[i], true, true)));
       repeated.forEach((i, k) => (rows[i] = exact[k]));
     }

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     metrics: { host: env.METRICS_HOST, port: env.METRICS_PORT },
     tls,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
-    usage: { checkDuplicates: env.USAGE_DUPLICATE_CHECK },
+    usage: {
+      checkDuplicates: env.USAGE_DUPLICATE_CHECK,
+      rollupTimings: { marginMs: env.USAGE_ROLLUP_MARGIN_MS, settleMs: env.USAGE_ROLLUP_SETTLE_MS },
+    },
     claims:
       dedupeClaims(env) === 'postgres'
         ? { mode: 'postgres', url: env.CLAIMS_DATABASE_URL, leaseMs: env.CLAIM_LEASE_MS }

@@ -23,7 +23,7 @@ import {
   type PostgresConfig,
 } from '../../../libs/postgres/src/postgres';
 import { startAggregation } from '../../aggregation/src/aggregation.app';
-import type { UsageOptions } from '../../aggregation/src/usage.service';
+import type { AggregationUsageOptions } from '../../aggregation/src/aggregation.module';
 import type { SqlClient } from '../../ingestion/src/claims/claim.repository';
 import type { ClaimsSetting } from '../../ingestion/src/claims/claims';
 import { startIngestion } from '../../ingestion/src/ingestion.app';
@@ -48,7 +48,7 @@ export interface StackConfig {
    */
   claims?: { mode: 'local' } | { mode: 'postgres'; url?: string; leaseMs: number };
   /** How usage SQL treats transaction_ids (aggregation's UsageOptions). */
-  usage?: UsageOptions;
+  usage?: AggregationUsageOptions;
   /** Tests only: the ports of more ingestion apps on the one ClickHouse, each with its own pipeline. */
   ingestionReplicaPorts?: number[];
   /** Tests only: what ingestion replica `replica` is given in place of the ClickHouse client (fault injection). */
