@@ -44,10 +44,10 @@ const EMPTY: GroupResult = {
  * The ungrouped total, then (when grouped) the groups: SPEC §2.3. `check`: also report repeated
  * transaction_ids (UsageQuery.checkDuplicates); with `dedupe`, drop them in SQL. `rollups`: the
  * hourly aggregates' one statement instead, when they can answer (rollup/rollup.query.ts; they
- * count each stored row, so never when checking for repeated keys, nor for bucketed windows).
+ * count each stored row, so never when checking for repeated keys), bucketed windows included.
  */
 function statements(q: UsageQuestion, check: boolean, dedupe: boolean, rollups = false): BuiltQuery[] {
-  const fast = rollups && !check && !dedupe && !q.query.windowStarts ? rollupStatement(q.query) : null;
+  const fast = rollups && !check && !dedupe ? rollupStatement(q.query) : null;
   if (fast) return [fast];
   const builder = AGGREGATION_QUERIES[q.metric.aggregationType];
   const query = { ...q.query, checkDuplicates: check || dedupe };
@@ -69,10 +69,11 @@ function windowQuestions(q: UsageQuestion): UsageQuestion[] {
 }
 
 /**
- * Types whose answer for a window depends on that window's rows only, so one statement answers
+ * Types whose answer for a window depends on that window's rows only, so one raw statement answers
  * every window (queries/window-buckets.ts; a unique count's per-value state is kept per window).
  * Recurring metrics carry history into every window and weighted sums weigh by each window's own
- * bounds: their windows are asked one by one.
+ * bounds: on the raw path their windows are asked one by one; the hourly aggregates answer them
+ * (and every other type they can answer) in one statement (rollup/rollup-windows.ts).
  */
 const BUCKETED_TYPES: ReadonlySet<MetricDefinition['aggregationType']> = new Set([
   'COUNT_AGG',
@@ -82,8 +83,11 @@ const BUCKETED_TYPES: ReadonlySet<MetricDefinition['aggregationType']> = new Set
   'UNIQUE_COUNT_AGG',
 ]);
 
-const bucketable = (q: UsageQuestion) =>
-  (q.windows?.length ?? 0) > 1 && !q.metric.recurring && BUCKETED_TYPES.has(q.metric.aggregationType);
+/** Whether a windowed question is answered in one statement; `rollups`: the fast path may answer. */
+const bucketable = (q: UsageQuestion, rollups: boolean) =>
+  (q.windows?.length ?? 0) > 1 &&
+  ((!q.metric.recurring && BUCKETED_TYPES.has(q.metric.aggregationType)) ||
+    (rollups && rollupStatement(inBuckets(q).query) !== null));
 
 /** The bucketed form of a windowed question: every window's rows, labelled with its number. */
 const inBuckets = (q: UsageQuestion): UsageQuestion => ({
@@ -166,8 +170,9 @@ export class UsageService {
     const started = performance.now();
     // Per question: the whole [from, to), then its windows, bucketed in one statement set or asked
     // one by one; all in the same round trips.
-    const asked = questions.map((q) => (bucketable(q) ? [q] : windowQuestions(q)));
-    const bucketed = questions.filter(bucketable);
+    const fast = this.rollups && !this.checkDuplicates;
+    const asked = questions.map((q) => (bucketable(q, fast) ? [q] : windowQuestions(q)));
+    const bucketed = questions.filter((q) => bucketable(q, fast));
     const { answers, buckets } = await this.answers(asked.flat(), bucketed);
     let next = 0;
     let nextBucket = 0;
@@ -175,7 +180,7 @@ export class UsageService {
       asked.map(async (own) => {
         const [whole, ...windows] = own.map((q) => ({ q, answer: answers[next++] }));
         const q = whole.q;
-        if (!bucketable(q))
+        if (!bucketable(q, fast))
           return { ...whole.answer, windows: windows.map((w) => windowResult(w.q, w.answer)) };
         const rows = buckets[nextBucket++];
         const alone = windowQuestions(q).slice(1);
@@ -199,7 +204,7 @@ export class UsageService {
   ): Promise<{ answers: UsageResult[]; buckets: (UsageRow[][] | null)[] }> {
     const all = await this.rowsOf([
       ...questions.map((q) => statements(q, this.checkDuplicates, false, this.rollups)),
-      ...bucketed.map((q) => statements(inBuckets(q), this.checkDuplicates, false)),
+      ...bucketed.map((q) => statements(inBuckets(q), this.checkDuplicates, false, this.rollups)),
     ]);
     const rows = all.slice(0, questions.length);
     const buckets = all.slice(questions.length).map((own) => (hasDuplicates(own) ? null : own));
