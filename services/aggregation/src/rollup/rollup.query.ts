@@ -33,13 +33,9 @@ export function rollupStatement(q: UsageQuery): BuiltQuery | null {
   const starts = (q.windowStarts ?? [q.from]).map((d) => d.getTime());
   const cut = cutHours([...starts, q.to.getTime()]);
   const rows = hourRows({ scope: shape.scope, history: shape.history, cut: cut.length > 0 });
+  const windowed = q.windowStarts !== undefined;
   return {
-    sql: perWindow({
-      rows,
-      windowed: q.windowStarts !== undefined,
-      columns: shape.columns,
-      keep: shape.keep,
-    }),
+    sql: perWindow({ rows, windowed, running: shape.history, columns: shape.columns, keep: shape.keep }),
     params: {
       organization: q.organizationId,
       subscription: q.externalSubscriptionId,
@@ -49,7 +45,7 @@ export function rollupStatement(q: UsageQuery): BuiltQuery | null {
       from: toClickHouseTime(q.from),
       to: toClickHouseTime(q.to),
       ...(cut.length > 0 ? { cut_hours: cut } : {}),
-      window_starts: starts,
+      ...(windowed ? { window_starts: starts } : {}),
       window_ends: [...starts.slice(1), q.to.getTime()],
     },
     ...(shape.optional ? { columns: shape.optional } : {}),
@@ -64,6 +60,7 @@ export function answerable(q: UsageQuery): boolean {
 /** What a type reads, and its columns over one window's numbers (rollup-windows.ts `perWindow`). */
 interface RollupShape {
   scope: number;
+  /** Reads every hour before `to`, and needs the running sums: a recurring SUM or WEIGHTED_SUM. */
   history: boolean;
   /** After group_values: value, events_count, precise_total_amount_cents and the optional ones. */
   columns: string[];
