@@ -1,7 +1,7 @@
 import { canonical, Decimal, roundDecimal } from '../../../libs/common/src/decimal';
 import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { AGGREGATION_QUERIES } from './queries';
-import { rollupStatement } from './rollup/rollup.query';
+import { rollupAnswers, rollupStatement } from './rollup/rollup.query';
 import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
 import { NO_METRICS, type UsageMetrics } from '../../../libs/observability/src/metrics';
@@ -87,7 +87,7 @@ const BUCKETED_TYPES: ReadonlySet<MetricDefinition['aggregationType']> = new Set
 const bucketable = (q: UsageQuestion, rollups: boolean) =>
   (q.windows?.length ?? 0) > 1 &&
   ((!q.metric.recurring && BUCKETED_TYPES.has(q.metric.aggregationType)) ||
-    (rollups && rollupStatement(inBuckets(q).query) !== null));
+    (rollups && rollupAnswers(q.query)));
 
 /** The bucketed form of a windowed question: every window's rows, labelled with its number. */
 const inBuckets = (q: UsageQuestion): UsageQuestion => ({

@@ -23,13 +23,26 @@ export { HOUR_MS } from './hour-rows';
  *   asked alone (rollup/rollup-windows.ts): recurring history and weighted-sum bounds included.
  * UNIQUE_COUNT always takes the raw path (it needs, per value, its last operation).
  *
+ * `windowStarts`, when set, are ascending, the first equal to `from`, all before `to` (as
+ * usage.service.ts builds them from windows.ts). Parameters: organization, subscription, code,
+ * scope, field, from and to (DateTime64(3) text), window_ends, window_starts and cut_hours (epoch
+ * ms, Array(Int64)). Returns null, never throws, when the aggregates cannot answer.
+ *
  * Assumes each transaction_id is stored once (ingestion's guarantee; README "Exactly once"): the raw
  * path notices a key stored twice and counts it once, an aggregate cannot.
  */
 export function rollupStatement(q: UsageQuery): BuiltQuery | null {
   const build = ROLLUP_QUERIES[q.aggregationType];
   if (build === null || !answerable(q)) return null;
-  const shape = build(q);
+  return statement(q, build(q));
+}
+
+/** Whether `rollupStatement` answers the question, without building its SQL. */
+export function rollupAnswers(q: UsageQuery): boolean {
+  return ROLLUP_QUERIES[q.aggregationType] !== null && answerable(q);
+}
+
+function statement(q: UsageQuery, shape: RollupShape): BuiltQuery {
   const starts = (q.windowStarts ?? [q.from]).map((d) => d.getTime());
   const cut = cutHours([...starts, q.to.getTime()]);
   const rows = hourRows({ scope: shape.scope, history: shape.history, cut: cut.length > 0 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EVENT_ORDER, IS_NUMERIC } from '../queries/selection';
 import type { UsageQuery } from '../queries/usage-query';
 import { cutHours } from './hour-rows';
-import { answerable, HOUR_MS, rollupStatement } from './rollup.query';
+import { answerable, HOUR_MS, rollupAnswers, rollupStatement } from './rollup.query';
 
 const MIGRATION = readFileSync(
   path.resolve(__dirname, '../../../../libs/clickhouse/migrations/0005_usage_hourly.sql'),
@@ -54,6 +54,7 @@ describe('rollupStatement', () => {
     ['excluding: raw', { exclude: [[{ key: 'region', values: ['eu'] }]] }, false],
   ])('%s', (_name, over, fast) => {
     expect(rollupStatement({ ...QUERY, ...over }) !== null).toBe(fast);
+    expect(rollupAnswers({ ...QUERY, ...over })).toBe(fast);
     if (over.aggregationType !== 'UNIQUE_COUNT_AGG') expect(answerable({ ...QUERY, ...over })).toBe(fast);
   });
 
