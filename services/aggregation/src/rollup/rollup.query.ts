@@ -1,7 +1,7 @@
 import type { AggregationTypeName } from '../../../../libs/common/src/domain';
 import { toClickHouseTime } from '../../../../libs/clickhouse/src/time';
 import type { BuiltQuery, OptionalColumn, UsageQuery } from '../queries/usage-query';
-import { cutHours, EVERY_EVENT, hourRows, NUMERIC_FIELD } from './hour-rows';
+import { cutHours, EVERY_EVENT, HOUR_MS, hourRows, NUMERIC_FIELD } from './hour-rows';
 import { perWindow } from './rollup-windows';
 
 export { HOUR_MS } from './hour-rows';
@@ -42,6 +42,26 @@ export function rollupAnswers(q: UsageQuery): boolean {
   return ROLLUP_QUERIES[q.aggregationType] !== null && answerable(q);
 }
 
+/** Types whose windows the raw path also answers in one statement (usage.service.ts BUCKETED_TYPES). */
+const RAW_BUCKETED: ReadonlySet<AggregationTypeName> = new Set([
+  'COUNT_AGG',
+  'SUM_AGG',
+  'MAX_AGG',
+  'LATEST_AGG',
+]);
+
+/**
+ * Windows that cut most of the hours (Asia/Kolkata's HOUR windows cut every one) leave the
+ * aggregates little to answer: every event of a cut hour is read and aggregated per instant, ~2×
+ * the raw path's one bucketed statement (queries/window-buckets.ts). Those take the raw path when it
+ * has that one statement; recurring and weighted sums, which it asks window by window, stay fast.
+ */
+function mostlyCut(q: UsageQuery): boolean {
+  if (!q.windowStarts || q.recurring || !RAW_BUCKETED.has(q.aggregationType)) return false;
+  const hours = (q.to.getTime() - q.from.getTime()) / HOUR_MS;
+  return cutHours([...q.windowStarts.map((d) => d.getTime()), q.to.getTime()]).length * 2 > hours;
+}
+
 function statement(q: UsageQuery, shape: RollupShape): BuiltQuery {
   const starts = (q.windowStarts ?? [q.from]).map((d) => d.getTime());
   const cut = cutHours([...starts, q.to.getTime()]);
@@ -65,9 +85,12 @@ function statement(q: UsageQuery, shape: RollupShape): BuiltQuery {
   };
 }
 
-/** Whether the aggregates hold what the question needs (any type but UNIQUE_COUNT: see ROLLUP_QUERIES). */
+/**
+ * Whether the aggregates hold what the question needs (any type but UNIQUE_COUNT: see
+ * ROLLUP_QUERIES), and answer it faster than the raw path (`mostlyCut`).
+ */
 export function answerable(q: UsageQuery): boolean {
-  return q.groupedBy.length === 0 && q.filter.length === 0 && q.exclude.length === 0;
+  return q.groupedBy.length === 0 && q.filter.length === 0 && q.exclude.length === 0 && !mostlyCut(q);
 }
 
 /** What a type reads, and its columns over one window's numbers (rollup-windows.ts `perWindow`). */

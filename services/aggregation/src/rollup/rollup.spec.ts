@@ -37,6 +37,12 @@ describe('the hourly aggregates (migration 0005)', () => {
   });
 });
 
+/** Hour windows of Asia/Kolkata over QUERY: each starts at :30 UTC, so every hour is cut. */
+const KOLKATA_HOURS = [
+  QUERY.from,
+  ...Array.from({ length: 743 }, (_, i) => new Date(QUERY.from.getTime() + 1_800_000 + i * HOUR_MS)),
+];
+
 describe('rollupStatement', () => {
   it.each<[string, Partial<UsageQuery>, boolean]>([
     ['whole hours, ungrouped, unfiltered', {}, true],
@@ -48,6 +54,13 @@ describe('rollupStatement', () => {
     ['from inside an hour', { from: new Date('2026-01-01T00:00:00.001Z') }, true],
     ['to inside an hour', { to: new Date('2026-01-31T23:30:00Z') }, true],
     ['windowed', { windowStarts: [QUERY.from, new Date('2026-01-15T23:30:00Z')] }, true],
+    ['windows cutting most hours: raw', { windowStarts: KOLKATA_HOURS }, false],
+    ['recurring, windows cutting most hours', { windowStarts: KOLKATA_HOURS, recurring: true }, true],
+    [
+      'weighted, windows cutting most hours',
+      { windowStarts: KOLKATA_HOURS, aggregationType: 'WEIGHTED_SUM_AGG' },
+      true,
+    ],
     ['UNIQUE_COUNT: raw', { aggregationType: 'UNIQUE_COUNT_AGG' }, false],
     ['grouped: raw', { groupedBy: ['region'] }, false],
     ['filtered: raw', { filter: [{ key: 'region', values: ['eu'] }] }, false],
