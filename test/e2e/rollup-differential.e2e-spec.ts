@@ -9,6 +9,7 @@ import type {
 import type { BuiltQuery, UsageRow } from '../../services/aggregation/src/queries/usage-query';
 import { rollupStatement } from '../../services/aggregation/src/rollup/rollup.query';
 import { toUsageQuery } from '../../services/aggregation/src/usage.request';
+import { windowsOf, ZoneClock, type WindowUnit } from '../../services/aggregation/src/windows';
 import { UsageRepository } from '../../services/aggregation/src/usage.repository';
 import {
   UsageService,
@@ -24,7 +25,14 @@ import {
   toUsageRequest,
   type UsageCase,
 } from '../support/conformance';
-import { dimsQuestion, random, scenarios, type DimsClass, type Scenario } from '../support/rollup-scenarios';
+import {
+  dimsQuestion,
+  random,
+  scenarios,
+  windowedScenarios,
+  type DimsClass,
+  type Scenario,
+} from '../support/rollup-scenarios';
 import { DimsRollups } from '../../services/aggregation/src/rollup/dims-activation';
 import { definitionOf, dimsAnswerable } from '../../services/aggregation/src/rollup/dims-definition';
 import { DimsRepository } from '../../services/aggregation/src/rollup/dims.repository';
@@ -96,6 +104,19 @@ async function compareBoth(
   return repository.fastStatements() + repository.dimsStatements() - before;
 }
 
+/**
+ * Statements each question sends to the fast path: its whole [from, to), and its windows in one
+ * (a single window: asked alone).
+ */
+function fastExpected(questions: UsageQuestion[]): number {
+  const windows = (q: UsageQuestion) => {
+    if (!q.windows) return 0;
+    const starts = q.windows.length > 1 ? { windowStarts: q.windows.map((w) => w.from) } : {};
+    return rollupStatement({ ...q.query, ...starts }) !== null ? 1 : 0;
+  };
+  return questions.reduce((n, q) => n + (rollupStatement(q.query) !== null ? 1 : 0) + windows(q), 0);
+}
+
 const answerable = (questions: UsageQuestion[]) =>
   questions.filter((q) => rollupStatement(q.query) !== null).length;
 
@@ -136,6 +157,7 @@ async function throughBoth(
   metric: Partial<BillableMetricInput>,
   events: Partial<import('../../libs/contract/src/generated/client/metering/v1/common').EventInput>[],
   request: Partial<GetUsageRequest>,
+  windowed = false,
 ): Promise<number> {
   const organization = await t.newOrganization(name);
   const call = api(t, organization.apiKey);
@@ -146,7 +168,26 @@ async function throughBoth(
   const fastCount = await compareBoth([question], () => name);
   const [direct] = await fast.usages([question]);
   expect(usageOf(await call.usage(request))).toEqual(usageOf(direct as unknown as Usage));
-  return fastCount;
+  if (!windowed) return fastCount;
+  const more = variants(question);
+  const fastMore = await compareBoth(more, (i) => `${name} variant ${i}`);
+  expect(fastMore).toBe(fastExpected(more));
+  return fastCount + fastMore;
+}
+
+/**
+ * The same question by Paris days, by Kolkata days (every window start at :30 UTC) and with bounds
+ * inside an hour (from 01:30 after, to 30 minutes before).
+ */
+function variants(q: UsageQuestion): UsageQuestion[] {
+  const { from, to } = q.query;
+  const by = (unit: WindowUnit, zone: string) => ({
+    ...q,
+    windows: windowsOf(from, to, unit, new ZoneClock(zone))!,
+  });
+  const inside = { from: new Date(from.getTime() + 5_400_000), to: new Date(to.getTime() - 1_800_000) };
+  const cut = inside.from < inside.to ? [{ ...q, query: { ...q.query, ...inside } }] : [];
+  return [by('DAY', 'Europe/Paris'), by('DAY', 'Asia/Kolkata'), ...cut];
 }
 
 describe('the semantics tables and the conformance cases, through both paths', () => {
@@ -168,7 +209,7 @@ describe('the semantics tables and the conformance cases, through both paths', (
       ...e,
     }));
     const request = { externalSubscriptionId: SUBSCRIPTION, code: CODE, ...WINDOW, ...c.query };
-    fastAnswers += await throughBoth(name, { code: CODE, ...c.metric }, events, request);
+    fastAnswers += await throughBoth(name, { code: CODE, ...c.metric }, events, request, true);
   });
 
   it.each(usageCases.map((c) => [c.id, c] as const))('conformance: %s', async (id, c) => {
@@ -309,5 +350,46 @@ describe('seeded grouped, filtered and unique-count questions, through the metri
   it('agree after the aggregates are merged', async () => {
     await t.stack.clickhouse.command({ query: 'OPTIMIZE TABLE usage_dims FINAL' });
     expect(await compareDims()).toBe(expectedFast);
+  }, 300_000);
+});
+
+describe(`windowed questions and bounds inside an hour (seed ${SEED + 1}), through both paths`, () => {
+  const list = windowedScenarios(SEED + 1, 150, ORGANIZATION);
+  const questions = list.flatMap((s) => s.questions);
+  const label = (i: number) => `windowed scenario ${Math.floor(i / 3)} question ${i % 3}`;
+  const clock = { us: Date.UTC(2026, 11, 1) * 1000 };
+
+  it('ask every unit, zone, daylight-saving day and kind of bound the tests mean to', () => {
+    const minutes = new Set(
+      questions.map((q) => q.windows!.length > 1 && q.windows![1].from.getUTCMinutes()),
+    );
+    expect(minutes).toContain(30); // Kolkata: windows starting at :30
+    const lengths = new Set(questions.map((q) => q.windows![0].to.getTime() - q.windows![0].from.getTime()));
+    expect(lengths.size).toBeGreaterThan(10);
+    const hours = (w: { from: Date; to: Date }) => (w.to.getTime() - w.from.getTime()) / 3_600_000;
+    const whole = questions.flatMap((q) => q.windows!.slice(1, -1));
+    expect(whole.some((w) => hours(w) === 23)).toBe(true);
+    expect(whole.some((w) => hours(w) === 25)).toBe(true);
+    expect(questions.some((q) => q.metric.recurring && q.metric.aggregationType === 'WEIGHTED_SUM_AGG')).toBe(
+      true,
+    );
+    expect(questions.some((q) => q.query.from.getTime() % 3_600_000 !== 0)).toBe(true);
+  });
+
+  it('agree, every window, and the aggregates answered every question they can', async () => {
+    await insert(list, 0, clock);
+    await insert(list, 1, clock);
+    const fastCount = await compareBoth(questions, label);
+    expect(fastCount).toBe(fastExpected(questions));
+    expect(fastCount).toBeGreaterThanOrEqual(600);
+    const counted = (await fast.usages(questions))
+      .flatMap((u) => u.windows)
+      .filter((w) => w.eventsCount !== '0');
+    expect(counted.length).toBeGreaterThan(300);
+  }, 600_000);
+
+  it('agree after the aggregates are merged', async () => {
+    await t.stack.clickhouse.command({ query: 'OPTIMIZE TABLE usage_hourly FINAL' });
+    await compareBoth(questions.slice(0, 150), label);
   }, 300_000);
 });

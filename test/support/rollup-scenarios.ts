@@ -2,6 +2,7 @@ import type { AggregationTypeName, MetricDefinition } from '../../libs/common/sr
 import type { RoundingMode } from '../../libs/common/src/decimal';
 import type { UsageQuery } from '../../services/aggregation/src/queries/usage-query';
 import type { UsageQuestion } from '../../services/aggregation/src/usage.service';
+import { windowsOf, ZoneClock, type WindowUnit } from '../../services/aggregation/src/windows';
 
 /** Seeded random usage scenarios for the differential test of the fast path (rollup/). */
 
@@ -171,6 +172,64 @@ export function scenarios(seed: number, count: number, organizationId: string): 
       subscription,
       events: events(r, i),
       questions: Array.from({ length: 3 }, () => question(r, organizationId, subscription)),
+    };
+  });
+}
+
+/**
+ * Days whose neighbourhood the windowed scenarios use: an ordinary week, the daylight-saving
+ * changes of Europe/Paris and America/New_York (spring and autumn), and a month's end.
+ */
+const WINDOWED_BASES: readonly number[] = [
+  BASE,
+  Date.UTC(2026, 2, 29, 1),
+  Date.UTC(2026, 9, 25, 1),
+  Date.UTC(2026, 2, 8, 7),
+  Date.UTC(2026, 10, 1, 6),
+  Date.UTC(2026, 0, 31, 23),
+];
+const ZONES: readonly string[] = ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata'];
+const UNITS: readonly WindowUnit[] = ['HOUR', 'DAY', 'DAY', 'MONTH'];
+const MINUTE = 60_000;
+
+/**
+ * A windowed question about a scenario's events (SPEC §2.3): HOUR, DAY or MONTH windows in one of
+ * ZONES over [from, to) around `base`, the bounds now and then inside an hour (a :30 like Kolkata's
+ * hours, or any millisecond).
+ */
+export function windowedQuestion(
+  r: Random,
+  organizationId: string,
+  subscription: string,
+  base: number,
+): UsageQuestion {
+  const q = question(r, organizationId, subscription);
+  const bound = (hours: number) => {
+    const hour = base + int(r, -hours, hours) * HOUR;
+    return hour + pick(r, [0, 0, 0, 30 * MINUTE, int(r, 1, HOUR - 1)]);
+  };
+  const unit = pick(r, UNITS);
+  const from = bound(40);
+  const to = Math.max(from + 1, from + int(r, 1, unit === 'HOUR' ? 14 : 80) * HOUR + bound(0) - base);
+  const windows = windowsOf(new Date(from), new Date(to), unit, new ZoneClock(pick(r, ZONES)))!;
+  return { ...q, query: { ...q.query, from: new Date(from), to: new Date(to) }, windows };
+}
+
+/** Scenarios whose questions are windowed, their events around one of WINDOWED_BASES. */
+export function windowedScenarios(seed: number, count: number, organizationId: string): Scenario[] {
+  const r = random(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const subscription = `w${i}`;
+    const base = pick(r, WINDOWED_BASES);
+    const shifted = events(r, i).map((e) => ({
+      ...e,
+      transactionId: `w${e.transactionId}`,
+      timestamp: new Date(e.timestamp.getTime() - BASE + base),
+    }));
+    return {
+      subscription,
+      events: shifted,
+      questions: Array.from({ length: 3 }, () => windowedQuestion(r, organizationId, subscription, base)),
     };
   });
 }

@@ -180,6 +180,34 @@ describe('UsageService', () => {
     expect(usage.windows.map((w) => w.value)).toEqual(['4', '3']);
   });
 
+  it('answers the windows of a recurring sum from the hourly aggregates in one statement, with rollups', async () => {
+    // Parts: the whole question, then every window of it (first group value: the window's number).
+    const fake = fakeClickHouse(() => [row(0, '12'), row(1, '5', ['1']), row(1, '12', ['2'])]);
+    const service = new UsageService(new UsageRepository(fake.client), undefined, { rollups: true });
+    const recurring = metric('c', { recurring: true });
+    const usage = await service.usage(recurring, query({ from: jan1, to: jan3, recurring: true }), twoDays);
+    expect(fake.statements).toHaveLength(1);
+    expect(fake.statements[0].sql.split('FROM usage_hourly')).toHaveLength(3);
+    expect(fake.statements[0].sql).not.toContain('FROM events');
+    expect(fake.statements[0].params).toMatchObject({
+      p1_window_starts: [jan1.getTime(), jan2.getTime()],
+      p1_window_ends: [jan2.getTime(), jan3.getTime()],
+    });
+    expect(usage.windows.map((w) => [w.from, w.to, w.value])).toEqual([
+      [jan1, jan2, '5'],
+      [jan2, jan3, '12'],
+    ]);
+  });
+
+  it('leaves the windows of a grouped recurring sum to the raw path, one by one, even with rollups', async () => {
+    const fake = fakeClickHouse(() => []);
+    const service = new UsageService(new UsageRepository(fake.client), undefined, { rollups: true });
+    const grouped = query({ from: jan1, to: jan3, recurring: true, groupedBy: ['g'] });
+    await service.usage(metric('c', { recurring: true }), grouped, twoDays);
+    expect(fake.statements[0].sql).not.toContain('usage_hourly');
+    expect(fake.statements[0].sql.split('UNION ALL')).toHaveLength(6);
+  });
+
   it('answers "0" with no groups when there are no events', async () => {
     const service = new UsageService(new UsageRepository(fakeClickHouse(() => []).client));
     expect(await service.usage(metric('c'), query({ groupedBy: ['g'] }))).toMatchObject({

@@ -1,7 +1,7 @@
 import { canonical, Decimal, roundDecimal } from '../../../libs/common/src/decimal';
 import type { MetricDefinition } from '../../../libs/common/src/domain';
 import { AGGREGATION_QUERIES } from './queries';
-import { rollupStatement } from './rollup/rollup.query';
+import { rollupAnswers, rollupStatement } from './rollup/rollup.query';
 import { activeCodesStatement, mayHaveEvents } from './rollup/active-codes';
 import type { DimsRollups } from './rollup/dims-activation';
 import { dimsStatements, type DimsTarget } from './rollup/dims.query';
@@ -56,9 +56,9 @@ const zeros = (q: UsageQuestion): UsageResult => ({
  * The ungrouped total, then (when grouped) the groups: SPEC §2.3. `check`: also report repeated
  * transaction_ids (UsageQuery.checkDuplicates); with `dedupe`, drop them in SQL. `rollups`: the
  * hourly aggregates' one statement instead, when they can answer (rollup/rollup.query.ts; they
- * count each stored row, so never when checking for repeated keys, nor for bucketed windows); else
+ * count each stored row, so never when checking for repeated keys), bucketed windows included; else
  * `dims`: a ready generation of the metric's own aggregates (rollup/dims.query.ts, for grouped and
- * filtered questions and unique counts).
+ * filtered questions and unique counts, not in bucketed windows).
  */
 function statements(
   q: UsageQuestion,
@@ -67,7 +67,7 @@ function statements(
   rollups = false,
   dims?: DimsTarget,
 ): BuiltQuery[] {
-  const fast = rollups && !check && !dedupe && !q.query.windowStarts ? rollupStatement(q.query) : null;
+  const fast = rollups && !check && !dedupe ? rollupStatement(q.query) : null;
   if (fast) return [fast];
   if (rollups && dims && !check && !dedupe) return dimsStatements(q.query, dims);
   const builder = AGGREGATION_QUERIES[q.metric.aggregationType];
@@ -90,10 +90,11 @@ function windowQuestions(q: UsageQuestion): UsageQuestion[] {
 }
 
 /**
- * Types whose answer for a window depends on that window's rows only, so one statement answers
+ * Types whose answer for a window depends on that window's rows only, so one raw statement answers
  * every window (queries/window-buckets.ts; a unique count's per-value state is kept per window).
  * Recurring metrics carry history into every window and weighted sums weigh by each window's own
- * bounds: their windows are asked one by one.
+ * bounds: on the raw path their windows are asked one by one; the hourly aggregates answer them
+ * (and every other type they can answer) in one statement (rollup/rollup-windows.ts).
  */
 const BUCKETED_TYPES: ReadonlySet<MetricDefinition['aggregationType']> = new Set([
   'COUNT_AGG',
@@ -103,8 +104,11 @@ const BUCKETED_TYPES: ReadonlySet<MetricDefinition['aggregationType']> = new Set
   'UNIQUE_COUNT_AGG',
 ]);
 
-const bucketable = (q: UsageQuestion) =>
-  (q.windows?.length ?? 0) > 1 && !q.metric.recurring && BUCKETED_TYPES.has(q.metric.aggregationType);
+/** Whether a windowed question is answered in one statement; `rollups`: the fast path may answer. */
+const bucketable = (q: UsageQuestion, rollups: boolean) =>
+  (q.windows?.length ?? 0) > 1 &&
+  ((!q.metric.recurring && BUCKETED_TYPES.has(q.metric.aggregationType)) ||
+    (rollups && rollupAnswers(q.query)));
 
 /** The bucketed form of a windowed question: every window's rows, labelled with its number. */
 const inBuckets = (q: UsageQuestion): UsageQuestion => ({
@@ -227,8 +231,9 @@ export class UsageService {
     if (questions.length === 0) return [];
     // Per question: the whole [from, to), then its windows, bucketed in one statement set or asked
     // one by one; all in the same round trips.
-    const asked = questions.map((q) => (bucketable(q) ? [q] : windowQuestions(q)));
-    const bucketed = questions.filter(bucketable);
+    const fast = this.rollups && !this.checkDuplicates;
+    const asked = questions.map((q) => (bucketable(q, fast) ? [q] : windowQuestions(q)));
+    const bucketed = questions.filter((q) => bucketable(q, fast));
     const { answers, buckets } = await this.answers(asked.flat(), bucketed);
     let next = 0;
     let nextBucket = 0;
@@ -236,7 +241,7 @@ export class UsageService {
       asked.map(async (own) => {
         const [whole, ...windows] = own.map((q) => ({ q, answer: answers[next++] }));
         const q = whole.q;
-        if (!bucketable(q))
+        if (!bucketable(q, fast))
           return { ...whole.answer, windows: windows.map((w) => windowResult(w.q, w.answer)) };
         const rows = buckets[nextBucket++];
         const alone = windowQuestions(q).slice(1);
@@ -260,7 +265,7 @@ export class UsageService {
       this.rollups && this.dims && !this.checkDuplicates ? await this.dims.targets(questions) : new Map();
     const all = await this.rowsOf([
       ...questions.map((q) => statements(q, this.checkDuplicates, false, this.rollups, dims.get(q))),
-      ...bucketed.map((q) => statements(inBuckets(q), this.checkDuplicates, false)),
+      ...bucketed.map((q) => statements(inBuckets(q), this.checkDuplicates, false, this.rollups)),
     ]);
     const rows = all.slice(0, questions.length);
     const buckets = all.slice(questions.length).map((own) => (hasDuplicates(own) ? null : own));
