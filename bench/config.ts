@@ -45,6 +45,14 @@ export interface ScaleConfig {
   budgetMs: number;
   /** The raw path (every event) as baseline of a question the product answered otherwise: at most this many calls, within `budgetMs`. */
   rawRuns: number;
+  /**
+   * Before a group of types' grouped questions, the scenario makes their rollup definition ready
+   * (bench/scale/activation.ts): the backfill reads every event of the code (11.1M in the full run).
+   * Estimated at these seconds per million events, a group over `activationBudgetSeconds` is not
+   * activated and is asked as the product answers before its definition is ready.
+   */
+  backfillSecondsPerMillion: { grouped: number; perValue: number };
+  activationBudgetSeconds: number;
   /** Metrics of the organization when GetSubscriptionUsage is asked (bench metrics, the scale metric, idle ones). */
   organizationMetrics: number;
   /** Interleaved gRPC calls (GetSubscriptionUsage, GetUsage): warm-up, then measured rounds. */
@@ -112,6 +120,8 @@ const FULL: BenchConfig = {
     maxRuns: 100,
     budgetMs: 3_000,
     rawRuns: 3,
+    backfillSecondsPerMillion: { grouped: 2, perValue: 19 },
+    activationBudgetSeconds: 90,
     organizationMetrics: 100,
     // GetSubscriptionUsage at 100 metrics takes ~0.5 s a call today: 50 rounds.
     grpc: { warmup: 3, runs: 50 },
