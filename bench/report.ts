@@ -3,6 +3,8 @@ import path from 'node:path';
 import { TARGETS } from './config';
 import type { Check } from './checks';
 import type { BenchResults } from './results';
+import { activationLine } from './scale/activation';
+import { BENCH_ROLLUP_TIMINGS } from './scale/questions';
 import { scaleLadder } from './scale/checks';
 
 function pad(rows: string[][]): string[] {
@@ -47,6 +49,8 @@ export function table(results: BenchResults, checks: Check[]): string {
     ...(notes.length ? ['notes:', ...notes] : []),
     `usage as the events grow (one code, ${scale.window.from} – ${scale.window.to}, UsageService in-process; fast: no statement read \`events\`):`,
     ...ladder.map((line) => `  ${line}`),
+    `rollup definitions made ready before each group of types was asked (margin ${BENCH_ROLLUP_TIMINGS.marginMs} ms, settle ${BENCH_ROLLUP_TIMINGS.settleMs} ms):`,
+    ...scale.activations.map((a) => `  ${activationLine(a)}`),
     `raw insert: ${inserts} (${results.config.rawInsert.concurrency} concurrent)`,
     `usage SQL p50 without → with the per-question duplicate check (issue 9): ${Object.entries(
       results.raw.sql,

@@ -91,6 +91,9 @@ function scaleData(s: ScaleFigures, sizes: number[]): Check {
   const compared = s.questions.filter((q) => q.raw !== undefined);
   const wrong = compared.filter((q) => !q.raw!.same);
   for (const q of wrong) notes.push(`${eventsLabel(q.events)} ${q.type} ${q.shape}: fast ≠ raw path`);
+  for (const a of s.activations.filter((x) => x.outcome === 'failed')) {
+    notes.push(`activation of ${a.types.join('/')} failed: its grouped questions read the events`);
+  }
   const loaded = s.questions.length ? s.questions.reduce((m, q) => Math.max(m, q.events), 0) : 0;
   const rate = s.loadSeconds > 0 ? ` (${n(rows / s.loadSeconds)} rows/s)` : '';
   return {

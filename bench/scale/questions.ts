@@ -1,9 +1,10 @@
-import type { ValueProvider } from '@nestjs/common';
+import type { DynamicModule, ValueProvider } from '@nestjs/common';
 import type { ClickHouseClient } from '../../libs/clickhouse/src/clickhouse';
 import type { AggregationTypeName, MetricDefinition } from '../../libs/common/src/domain';
 import type { RegistryClient } from '../../libs/contract/src/registry-client';
 import { NO_METRICS } from '../../libs/observability/src/metrics';
 import { AggregationModule } from '../../services/aggregation/src/aggregation.module';
+import { DimsRollups, type ActivationLog } from '../../services/aggregation/src/rollup/dims-activation';
 import { requestWindows, usageQueryOf } from '../../services/aggregation/src/usage.request';
 import { UsageRepository } from '../../services/aggregation/src/usage.repository';
 import {
@@ -72,18 +73,84 @@ export function scaleQuestion(
   return { metric, query, windows };
 }
 
+/** What the product's activations reported (DimsRollups' log): per generation, when and how it ended. */
+export interface ActivationEvents {
+  /** 'rollup activation started': the generation's `since`. */
+  started: { generationId: string; since: Date; at: number }[];
+  /** 'rollup activation ready' (durationMs: the whole activation) or '… failed'. */
+  ended: { generationId: string; ready: boolean; durationMs?: number; at: number; error?: string }[];
+}
+
+/**
+ * The bench process is the only writer while the scenario runs (nothing ingests), so an
+ * activation need not wait for other processes' inserts: a short margin and settle (the product's
+ * defaults, 2 s and 15 s, stay as they are for the servers) leave the backfill as its cost.
+ */
+export const BENCH_ROLLUP_TIMINGS = { marginMs: 1_000, settleMs: 500, retryMs: 1_000 } as const;
+
+/** The product's UsageService and the activations behind it, as the aggregation module provides them. */
+export interface ProductUsage {
+  service: UsageService;
+  dims: DimsRollups;
+  activations: ActivationEvents;
+}
+
+function provided<T>(module: DynamicModule, token: abstract new (...args: never[]) => T): T {
+  const provider = module.providers?.find(
+    (p): p is ValueProvider<T> => typeof p === 'object' && 'provide' in p && p.provide === token,
+  );
+  if (!provider) throw new Error(`bench: AggregationModule no longer provides ${token.name} by value`);
+  return provider.useValue;
+}
+
 /**
  * The product's UsageService exactly as the aggregation module provides it (its options, whatever
- * fast paths they turn on), on the given client; the registry client is not used by the service.
+ * fast paths they turn on), on the given client, with BENCH_ROLLUP_TIMINGS; and its DimsRollups, so
+ * that the bench can await an activation (`settled()`). The registry client is not used by the service.
  */
-export function productUsageService(clickhouse: ClickHouseClient): UsageService {
-  const module = AggregationModule.forRoot(clickhouse, undefined as unknown as RegistryClient, NO_METRICS);
-  const provider = module.providers?.find(
-    (p): p is ValueProvider<UsageService> =>
-      typeof p === 'object' && 'provide' in p && p.provide === UsageService,
+export function productUsage(clickhouse: ClickHouseClient): ProductUsage {
+  const activations: ActivationEvents = { started: [], ended: [] };
+  const log: ActivationLog = {
+    info: (fields, message) => {
+      const f = fields as { generationId?: string; since?: string; durationMs?: number };
+      if (!f.generationId) return;
+      if (message === 'rollup activation started' && f.since)
+        activations.started.push({ generationId: f.generationId, since: new Date(f.since), at: Date.now() });
+      if (message === 'rollup activation ready')
+        activations.ended.push({
+          generationId: f.generationId,
+          ready: true,
+          durationMs: f.durationMs,
+          at: Date.now(),
+        });
+    },
+    warn: (fields, message) => {
+      const f = fields as { generationId?: string; err?: unknown };
+      if (message.startsWith('rollup activation failed') && f.generationId)
+        activations.ended.push({
+          generationId: f.generationId,
+          ready: false,
+          at: Date.now(),
+          error: String(f.err),
+        });
+    },
+  };
+  const module = AggregationModule.forRoot(
+    clickhouse,
+    undefined as unknown as RegistryClient,
+    NO_METRICS,
+    { rollupTimings: BENCH_ROLLUP_TIMINGS },
+    log,
   );
-  if (!provider) throw new Error('bench: AggregationModule no longer provides UsageService by value');
-  return provider.useValue;
+  return { service: provided(module, UsageService), dims: provided(module, DimsRollups), activations };
+}
+
+/**
+ * The product without its metric-aware aggregates: what it answers before a definition is ready
+ * (the hourly aggregates where they answer, else the raw path), and no activation started.
+ */
+export function productWithoutDims(clickhouse: ClickHouseClient): UsageService {
+  return new UsageService(new UsageRepository(clickhouse), undefined, { rollups: true });
 }
 
 /** The raw path: every question from the events themselves (no hourly or other aggregates). */

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '../../libs/clickhouse/src/clickhouse';
-import { AGGREGATION_TYPES, type AggregationTypeName } from '../../libs/common/src/domain';
+import type { AggregationTypeName } from '../../libs/common/src/domain';
 import { toClickHouseTime } from '../../libs/clickhouse/src/time';
 import type { UsageQuestion, UsageService } from '../../services/aggregation/src/usage.service';
 import type { BenchConfig } from '../config';
@@ -15,9 +15,11 @@ import type { Registered } from '../setup/prepare';
 import type { Latency } from '../stats';
 import { loadScale } from './load';
 import { baselinePlan, pathOf, QueryRecorder, timeCalls, type PathRecord } from './measure';
+import { activateGroup, activationLine, settled, typeGroups, type ActivationFigures } from './activation';
 import {
   comparable,
-  productUsageService,
+  productUsage,
+  productWithoutDims,
   rawUsageService,
   scaleQuestion,
   SHAPES,
@@ -62,6 +64,8 @@ export interface ScaleFigures {
   loadSeconds: number;
   /** Rows in `events` when the questions were asked. */
   tableRows: number;
+  /** Per group of types sharing one rollup definition: its activation before its questions. */
+  activations: ActivationFigures[];
   questions: ScaleQuestionFigures[];
   uniqExact: UniqExactFigures[];
   seconds: number;
@@ -150,18 +154,18 @@ interface Asked {
   window: Window;
 }
 
-/** Every question of one subscription, then its bare uniqExact baselines. */
-async function askSubscription(
+/** Every question of `types` on one subscription. */
+async function askTypes(
   services: Services,
-  clickhouse: ClickHouseClient,
   asked: Asked,
+  types: AggregationTypeName[],
   config: BenchConfig['scale'],
   log: (line: string) => void,
-): Promise<{ questions: ScaleQuestionFigures[]; uniq: UniqExactFigures[] }> {
+): Promise<ScaleQuestionFigures[]> {
   const { organizationId, subscription, events, window } = asked;
   const label = events.toLocaleString('en-US');
   const questions: ScaleQuestionFigures[] = [];
-  for (const type of AGGREGATION_TYPES) {
+  for (const type of types) {
     for (const shape of SHAPES.filter((s) => s !== 'windowed' || asked.largest)) {
       const question = scaleQuestion(organizationId, subscription, type, shape, window);
       const f = await askQuestion(services, question, config);
@@ -170,14 +174,27 @@ async function askSubscription(
       log(`  ${label} ${type} ${shape}: ${f.path} ${ms(f.latencyMs)}${raw}`);
     }
   }
+  return questions;
+}
+
+/** The bare uniqExact baselines of one subscription. */
+async function askUniqExact(
+  clickhouse: ClickHouseClient,
+  asked: Asked,
+  config: BenchConfig['scale'],
+  log: (line: string) => void,
+): Promise<UniqExactFigures[]> {
+  const { organizationId, subscription, events, window } = asked;
   const uniq: UniqExactFigures[] = [];
   const unique = scaleQuestion(organizationId, subscription, 'UNIQUE_COUNT_AGG', 'ungrouped', window);
   for (const grouped of [false, true]) {
     const f = await uniqExact(clickhouse, unique, grouped, config);
     uniq.push({ events, grouped, ...f });
-    log(`  ${label} bare uniqExact${grouped ? ' by region' : ''}: ${ms(f.latencyMs)}`);
+    log(
+      `  ${events.toLocaleString('en-US')} bare uniqExact${grouped ? ' by region' : ''}: ${ms(f.latencyMs)}`,
+    );
   }
-  return { questions, uniq };
+  return uniq;
 }
 
 /**
@@ -207,20 +224,34 @@ export async function scaleScenario(
   const tableRows = Number((await count.json<{ n: string }>())[0].n);
   log(`scale: loaded in ${loadSeconds} s; ${tableRows.toLocaleString('en-US')} rows in events`);
   const recorder = new QueryRecorder(clickhouse);
-  const services = {
-    product: productUsageService(recorder.client),
-    raw: rawUsageService(clickhouse),
-    recorder,
-  };
+  const product = productUsage(recorder.client);
+  const raw = rawUsageService(clickhouse);
+  const asked: Asked[] = subscriptions.map(({ subscription, events }) => ({
+    organizationId,
+    subscription: subscription.externalId,
+    events,
+    largest: events === sizes.at(-1),
+    window,
+  }));
+  const codeEvents = sizes.reduce((a, b) => a + b, 0);
   const questions: ScaleQuestionFigures[] = [];
-  const uniq: UniqExactFigures[] = [];
-  for (const { subscription, events } of subscriptions) {
-    const largest = events === sizes.at(-1);
-    const asked = { organizationId, subscription: subscription.externalId, events, largest, window };
-    const figures = await askSubscription(services, clickhouse, asked, config.scale, log);
-    questions.push(...figures.questions);
-    uniq.push(...figures.uniq);
+  const activations: ActivationFigures[] = [];
+  for (const group of typeGroups(organizationId)) {
+    // One question the definition answers (grouped by region), on the smallest subscription.
+    const first = scaleQuestion(organizationId, asked[0].subscription, group.types[0], 'grouped', window);
+    const activation = await activateGroup(product, recorder, group, first, codeEvents, config.scale);
+    activations.push(activation);
+    log(`scale: activation ${activationLine(activation)}`);
+    const service = activation.outcome === 'skipped' ? productWithoutDims(recorder.client) : product.service;
+    for (const a of asked) {
+      questions.push(
+        ...(await askTypes({ product: service, raw, recorder }, a, group.types, config.scale, log)),
+      );
+    }
   }
+  const uniq: UniqExactFigures[] = [];
+  for (const a of asked) uniq.push(...(await askUniqExact(clickhouse, a, config.scale, log)));
+  await settled(product);
   return {
     code: SCALE_CODE,
     window: { from: window.from.toISOString(), to: window.to.toISOString() },
@@ -228,6 +259,7 @@ export async function scaleScenario(
     uniqueValues,
     loadSeconds,
     tableRows,
+    activations,
     questions,
     uniqExact: uniq,
     seconds: Math.round((Date.now() - started) / 1000),

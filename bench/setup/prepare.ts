@@ -1,10 +1,10 @@
 import { createClickHouse, migrateClickHouse } from '../../libs/clickhouse/src/clickhouse';
 import { meteringClients } from '../../libs/testing/src/clients';
 import type { AggregationTypeName } from '../../libs/common/src/domain';
-import { rawInsert, type RawInsertFigures } from '../baselines/raw-insert';
+import type { RawInsertFigures } from '../baselines/raw-insert';
 import { keyIndexLookups, type KeyIndexFigures } from '../baselines/key-index';
 import { rawSql, type RawSqlFigures } from '../baselines/raw-sql';
-import { rollupBaselines, type RollupFigures } from '../baselines/rollup';
+import { insertBaselines, type RollupFigures } from '../baselines/rollup';
 import type { Cleanup } from '../cleanup';
 import type { BenchConfig } from '../config';
 import {
@@ -132,8 +132,7 @@ export async function engineWork(ctx: StepContext, registered: Registered): Prom
       config: ctx.config,
       log: ctx.log,
     };
-    const insert = await rawInsert(insertContext);
-    const rollup = await rollupBaselines(insertContext);
+    const { insert, rollup } = await insertBaselines(insertContext);
     ctx.log(`raw SQL: ${ctx.config.usage.warmup} warm-up + ${ctx.config.usage.runs} measured runs per type`);
     const sql = await rawSql(clickhouse, registered.organizationId, ctx.window, ctx.config.usage, ctx.log);
     const keyIndex = await keyIndexLookups(clickhouse, dataDir, registered.organizationId, ctx.log);

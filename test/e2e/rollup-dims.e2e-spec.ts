@@ -294,3 +294,39 @@ describe('activation', () => {
     expect(fast.faults.calls.write).toBe(1);
   });
 });
+
+describe('7: purge', () => {
+  /** Polls `read` until it returns `want` (mutations apply in the background). */
+  async function eventually<T>(read: () => Promise<T>, want: T): Promise<T> {
+    let last = await read();
+    for (let i = 0; i < 100 && last !== want; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      last = await read();
+    }
+    return last;
+  }
+
+  it("deletes a generation's aggregate rows, then its definition rows (UInt64 ids as parameters)", async () => {
+    const o = await organization('purge');
+    await o.call.ingestBatch(events(40));
+    const fast = fastService();
+    expect(await expectExact(fast, [question(metric(o.id, {}))])).toBe(0);
+    await fast.dims.settled();
+    const store = new DimsRepository(t.stack.clickhouse);
+    const [ready] = (await store.generations(o.id, 'calls')).filter((g) => g.version === READY);
+    const rows = async () => {
+      const result = await t.stack.clickhouse.query({
+        query: 'SELECT count() AS n FROM usage_dims WHERE definition_id = {id:UInt64}',
+        query_params: { id: ready.generationId },
+        format: 'JSONEachRow',
+      });
+      return Number((await result.json<{ n: string }>())[0].n);
+    };
+    expect(await rows()).toBeGreaterThan(0);
+    await store.purge([ready.generationId]);
+    expect(await eventually(rows, 0)).toBe(0);
+    await store.forget(o.id, 'calls', [ready.generationId]);
+    const left = () => store.generations(o.id, 'calls').then((list) => list.length);
+    expect(await eventually(left, 0)).toBe(0);
+  });
+});

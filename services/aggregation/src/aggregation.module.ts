@@ -49,6 +49,8 @@ export class AggregationModule {
           }),
         },
         { provide: RegistryClient, useValue: registry },
+        // The activations behind UsageService (to await them: shutdown, tests, the bench).
+        { provide: DimsRollups, useValue: dims },
       ],
     };
   }

@@ -130,7 +130,8 @@ export class DimsRepository implements DimsStore {
     if (generationIds.length === 0) return;
     await this.clickhouse.command({
       query: `ALTER TABLE usage_dims DELETE WHERE definition_id IN {ids:Array(UInt64)}`,
-      query_params: { ids: generationIds },
+      // UInt64 ids as bigint: a string element would be sent quoted, which Array(UInt64) rejects.
+      query_params: { ids: generationIds.map(BigInt) },
     });
   }
 
@@ -140,7 +141,7 @@ export class DimsRepository implements DimsStore {
       query: `ALTER TABLE usage_rollup_definitions DELETE
               WHERE organization_id = {organization:String} AND code = {code:String}
                 AND definition_id IN {ids:Array(UInt64)}`,
-      query_params: { organization: organizationId, code, ids: generationIds },
+      query_params: { organization: organizationId, code, ids: generationIds.map(BigInt) },
     });
   }
 }
