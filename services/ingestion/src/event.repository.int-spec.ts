@@ -49,6 +49,7 @@ describe('EventRepository on the embedded ClickHouse', () => {
       '0003_event_keys_without_bulk_insert',
       '0004_event_warnings_and_listing',
       '0005_usage_hourly',
+      '0006_usage_dims',
     ]);
     expect(await migrateClickHouse(clickhouse)).toEqual([]);
     repository = new EventRepository(clickhouse);
