@@ -151,7 +151,9 @@ describe('GetSubscriptionUsage asks only the metrics with events', () => {
 
   it('sends one statement per metric whose code has events before `to`, after one pre-check', async () => {
     const counting = new CountingRepository(t.stack.clickhouse);
-    const service = new UsageService(counting, undefined, { rollups: true });
+    const paths: string[] = [];
+    const recorder = { observeQuery: () => {}, observeAnswer: (path: string) => void paths.push(path) };
+    const service = new UsageService(counting, recorder, { rollups: true });
     const raw = new UsageService(new UsageRepository(t.stack.clickhouse), undefined, { rollups: false });
     const request = { externalSubscriptionId: SUBSCRIPTION, from: new Date(FROM), to: new Date(TO) };
     const windows = requestWindows(
@@ -193,5 +195,11 @@ describe('GetSubscriptionUsage asks only the metrics with events', () => {
     expect(counting.statements).toBe(asked.length);
     // Skipped: the 9 'none' metrics and the 6 non-recurring 'before' ones.
     expect(questions.length - asked.length).toBe(15);
+    // metering_usage_answers_total: unique counts from the events (this service has no metric-aware
+    // aggregates), every other asked question from the hourly aggregates.
+    const unique = asked.filter((q) => q.metric.aggregationType === 'UNIQUE_COUNT_AGG').length;
+    expect(paths.filter((p) => p === 'skipped').length).toBe(15);
+    expect(paths.filter((p) => p === 'raw').length).toBe(unique);
+    expect(paths.filter((p) => p === 'hourly').length).toBe(asked.length - unique);
   });
 });

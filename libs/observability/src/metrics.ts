@@ -32,8 +32,17 @@ export interface CacheMetrics {
 }
 
 /** One usage question, by aggregation type (e.g. `SUM_AGG`): the time of the ClickHouse round trip that answered it. */
+/**
+ * Where a usage question (or a window asked alone, or a question's bucketed windows) was answered
+ * from: `hourly` (usage_hourly, plus the raw events of hours a bound cuts), `dims` (usage_dims, the
+ * metric-aware aggregates), `raw` (every selected event), `skipped` (no event could be selected:
+ * GetSubscriptionUsage's pre-check; zeros without a statement).
+ */
+export type UsagePath = 'hourly' | 'dims' | 'raw' | 'skipped';
+
 export interface UsageMetrics {
   observeQuery(aggregationType: string, durationMs: number): void;
+  observeAnswer(path: UsagePath): void;
 }
 
 /** Activations of metric-aware aggregates (services/aggregation/src/rollup/dims-activation.ts). */
@@ -61,6 +70,7 @@ export const NO_METRICS: IngestionMetrics &
   observeCall: () => {},
   observeLookup: () => {},
   observeQuery: () => {},
+  observeAnswer: () => {},
   observeActivation: () => {},
   observeRpc: () => {},
   unhandledRejection: () => {},
@@ -93,6 +103,7 @@ export class Metrics
   private readonly storeErrors: Counter;
   private readonly cache: Counter;
   private readonly usageSeconds: Histogram;
+  private readonly usagePaths: Counter;
   private readonly activations: Histogram;
   private readonly unhandled: Counter;
 
@@ -172,6 +183,12 @@ export class Metrics
       buckets: SECONDS,
       registers,
     });
+    this.usagePaths = new Counter({
+      name: `${p}usage_answers_total`,
+      help: 'Usage questions (and windows asked alone) by where they were answered from (hourly, dims, raw, skipped)',
+      labelNames: ['path'],
+      registers,
+    });
     this.activations = new Histogram({
       name: `${p}rollup_activation_duration_seconds`,
       help: 'Activations of metric-aware aggregates (create, settle, backfill), by outcome (ready, failed)',
@@ -216,6 +233,10 @@ export class Metrics
 
   observeQuery(aggregationType: string, durationMs: number): void {
     this.usageSeconds.observe({ aggregation_type: aggregationType }, durationMs / 1000);
+  }
+
+  observeAnswer(path: UsagePath): void {
+    this.usagePaths.inc({ path });
   }
 
   observeActivation(outcome: 'ready' | 'failed', durationMs: number): void {

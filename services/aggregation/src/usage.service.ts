@@ -7,7 +7,7 @@ import type { DimsRollups } from './rollup/dims-activation';
 import { dimsStatements, type DimsTarget } from './rollup/dims.query';
 import type { BuiltQuery, GroupResult, UsageQuery, UsageRow } from './queries/usage-query';
 import type { UsageRepository } from './usage.repository';
-import { NO_METRICS, type UsageMetrics } from '../../../libs/observability/src/metrics';
+import { NO_METRICS, type UsageMetrics, type UsagePath } from '../../../libs/observability/src/metrics';
 import type { TimeWindow } from './windows';
 
 export interface GroupUsageResult extends GroupResult {
@@ -66,14 +66,23 @@ function statements(
   dedupe: boolean,
   rollups = false,
   dims?: DimsTarget,
-): BuiltQuery[] {
+): Statements {
   const fast = rollups && !check && !dedupe ? rollupStatement(q.query) : null;
-  if (fast) return [fast];
-  if (rollups && dims && !check && !dedupe) return dimsStatements(q.query, dims);
+  if (fast) return { path: 'hourly', queries: [fast] };
+  if (rollups && dims && !check && !dedupe) return { path: 'dims', queries: dimsStatements(q.query, dims) };
   const builder = AGGREGATION_QUERIES[q.metric.aggregationType];
   const query = { ...q.query, checkDuplicates: check || dedupe };
   const total = builder.build({ ...query, groupedBy: [] }, dedupe);
-  return query.groupedBy.length > 0 ? [total, builder.build(query, dedupe)] : [total];
+  return {
+    path: 'raw',
+    queries: query.groupedBy.length > 0 ? [total, builder.build(query, dedupe)] : [total],
+  };
+}
+
+/** A question's statements and where they read from (metering_usage_answers_total). */
+interface Statements {
+  path: UsagePath;
+  queries: BuiltQuery[];
 }
 
 /**
@@ -200,6 +209,7 @@ export class UsageService {
     const answered = await this.answerAll(questions.filter((_, i) => selecting[i]));
     let next = 0;
     const results = questions.map((q, i) => (selecting[i] ? answered[next++] : zeros(q)));
+    for (const asked of selecting) if (!asked) this.metrics.observeAnswer('skipped');
     const elapsed = performance.now() - started;
     for (const q of questions) this.metrics.observeQuery(q.metric.aggregationType, elapsed);
     return results;
@@ -263,19 +273,27 @@ export class UsageService {
     // Never rejects: a question without a ready generation takes the raw path.
     const dims =
       this.rollups && this.dims && !this.checkDuplicates ? await this.dims.targets(questions) : new Map();
-    const all = await this.rowsOf([
+    const asked = [
       ...questions.map((q) => statements(q, this.checkDuplicates, false, this.rollups, dims.get(q))),
       ...bucketed.map((q) => statements(inBuckets(q), this.checkDuplicates, false, this.rollups)),
-    ]);
+    ];
+    const all = await this.rowsOf(asked.map((s) => s.queries));
     const rows = all.slice(0, questions.length);
     const buckets = all.slice(questions.length).map((own) => (hasDuplicates(own) ? null : own));
     const repeated = questions.flatMap((_, i) => (hasDuplicates(rows[i]) ? [i] : []));
     if (repeated.length > 0) {
       // From a generation no longer ready (dims.query.ts): look it up again next time.
       for (const i of repeated) if (dims.has(questions[i])) this.dims?.forget(questions[i]);
-      const exact = await this.rowsOf(repeated.map((i) => statements(questions[i], true, true)));
-      repeated.forEach((i, k) => (rows[i] = exact[k]));
+      const exact = await this.rowsOf(repeated.map((i) => statements(questions[i], true, true).queries));
+      repeated.forEach((i, k) => {
+        rows[i] = exact[k];
+        asked[i] = { ...asked[i], path: 'raw' };
+      });
     }
+    // Bucketed windows whose rows repeat a key are asked again one by one, and counted then.
+    asked.forEach((s, i) => {
+      if (i < questions.length || buckets[i - questions.length]) this.metrics.observeAnswer(s.path);
+    });
     const answers = questions.map((q, i) => {
       const [total, grouped] = rows[i];
       return this.result(q, total, grouped ?? []);
