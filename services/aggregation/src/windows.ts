@@ -9,7 +9,8 @@ export type WindowUnit = 'HOUR' | 'DAY' | 'MONTH';
 /** SPEC §2.3: at most this many windows for one [from, to). */
 export const MAX_WINDOWS = 1_000;
 
-const HOUR_MS = 3_600_000;
+/** One hour in milliseconds: hour windows, and the hours of the usage aggregates (rollup/). */
+export const HOUR_MS = 3_600_000;
 
 /**
  * A time zone's wall clock, read through the platform's Intl (Node's full ICU carries the IANA

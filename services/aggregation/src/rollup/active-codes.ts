@@ -1,5 +1,5 @@
 import { toClickHouseTime } from '../../../../libs/clickhouse/src/time';
-import type { UsageQuery } from '../queries/usage-query';
+import type { BuiltQuery, UsageQuery } from '../queries/usage-query';
 import { HOUR_MS } from './rollup.query';
 
 /**
@@ -13,10 +13,7 @@ import { HOUR_MS } from './rollup.query';
  * no event the question could select, and its answer is zeros without asking: GetSubscriptionUsage
  * then costs per metric with events, not per metric of the organization (issue 12).
  */
-export interface ActiveCodesStatement {
-  sql: string;
-  params: Record<string, unknown>;
-}
+export type ActiveCodesStatement = Pick<BuiltQuery, 'sql' | 'params'>;
 
 /** One row per code: `code` (String) and `in_window` (UInt8, 1 when an event is in [from, to)'s hours). */
 export interface ActiveCodeRow {

@@ -1,6 +1,7 @@
 import { EVENT_ORDER, IS_NUMERIC } from '../queries/selection';
+import { HOUR_MS } from '../windows';
 
-export const HOUR_MS = 3_600_000;
+export { HOUR_MS };
 
 /** Rows of every event of the code (scope 0), or of the events whose field is numeric (scope 1). */
 export const EVERY_EVENT = 0;
